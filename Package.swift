@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Debian 12 puts libtorch's C++ API headers below /usr/include/torch/csrc/api/include
+/// and OpenCV 4 below /usr/include/opencv4. `scripts/bootstrap.sh` installs both.
+let systemHeaders: [CXXSetting] = [
+    .unsafeFlags([
+        "-I/usr/include/torch/csrc/api/include",
+        "-I/usr/include/opencv4",
+        "-O2", "-Wno-deprecated-declarations",
+    ]),
+]
+
+let nativeLibraries: [LinkerSetting] = [
+    "torch", "torch_cpu", "c10",
+    "opencv_core", "opencv_imgproc", "opencv_imgcodecs", "opencv_videoio", "opencv_objdetect",
+    "onnx_proto", "protobuf",
+].map { LinkerSetting.linkedLibrary($0) }
+
+let package = Package(
+    name: "SwiftReID",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "reid", targets: ["reid"]),
+        .library(name: "ReID", targets: ["ReID"]),
+        .library(name: "Torch", targets: ["Torch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        .target(
+            name: "CTorch",
+            cxxSettings: systemHeaders,
+            linkerSettings: nativeLibraries
+        ),
+        .target(name: "Torch", dependencies: ["CTorch"]),
+        .target(
+            name: "ReID",
+            dependencies: [
+                "Torch",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "reid",
+            dependencies: [
+                "ReID", "Torch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "TorchTests", dependencies: ["Torch", "CTorch"]),
+        .testTarget(name: "ReIDTests", dependencies: ["ReID", "Torch"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

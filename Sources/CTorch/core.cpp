@@ -1,0 +1,103 @@
+// Errors, global settings, tensor lifetime, properties, creation and conversion.
+#include "common.h"
+#include <ATen/Parallel.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+using namespace ctorch;
+
+namespace ctorch {
+static thread_local std::string last_error;
+void set_error(const char *msg) { last_error = msg ? msg : ""; }
+} // namespace ctorch
+
+extern "C" {
+
+const char *ct_last_error(void) { return ctorch::last_error.c_str(); }
+void ct_free(void *ptr) { std::free(ptr); }
+void ct_set_num_threads(int n) { at::set_num_threads(n); }
+int ct_get_num_threads(void) { return at::get_num_threads(); }
+void ct_manual_seed(uint64_t seed) { at::manual_seed(seed); }
+int ct_cuda_is_available(void) { return at::hasCUDA() ? 1 : 0; }
+int ct_cuda_device_count(void) {
+    CT_TRY(return at::hasCUDA() ? static_cast<int>(at::detail::getCUDAHooks().getNumGPUs()) : 0;) return 0;
+}
+int ct_set_grad_enabled(int enabled) {
+    bool prev = at::GradMode::is_enabled();
+    at::GradMode::set_enabled(enabled != 0);
+    return prev ? 1 : 0;
+}
+int ct_is_grad_enabled(void) { return at::GradMode::is_enabled() ? 1 : 0; }
+
+void ct_tensor_free(ct_tensor t) { delete reinterpret_cast<at::Tensor *>(t); }
+int ct_tensor_dim(ct_tensor t) { return static_cast<int>(T(t).dim()); }
+int ct_tensor_shape(ct_tensor t, int64_t *out) {
+    auto s = T(t).sizes();
+    for (size_t i = 0; i < s.size(); ++i) out[i] = s[i];
+    return 0;
+}
+int64_t ct_tensor_numel(ct_tensor t) { return T(t).numel(); }
+int ct_tensor_dtype(ct_tensor t) { return static_cast<int>(T(t).scalar_type()); }
+int ct_tensor_device_type(ct_tensor t) { return T(t).is_cuda() ? 1 : 0; }
+int ct_tensor_device_index(ct_tensor t) { return T(t).is_cuda() ? T(t).device().index() : -1; }
+int ct_tensor_requires_grad(ct_tensor t) { return T(t).requires_grad() ? 1 : 0; }
+int ct_tensor_set_requires_grad(ct_tensor t, int r) { CT_STATUS(T(t).requires_grad_(r != 0)) }
+int ct_tensor_is_contiguous(ct_tensor t) { return T(t).is_contiguous() ? 1 : 0; }
+int ct_tensor_has_grad(ct_tensor t) { return T(t).grad().defined() ? 1 : 0; }
+ct_tensor ct_tensor_grad(ct_tensor t) {
+    CT_TRY(auto g = T(t).grad(); if (!g.defined()) {
+        set_error("tensor has no gradient");
+        return nullptr;
+    } return wrap(g);)
+    return nullptr;
+}
+int ct_tensor_zero_grad(ct_tensor t) {
+    CT_STATUS(auto &g = T(t).mutable_grad(); if (g.defined()) g = at::Tensor())
+}
+int ct_tensor_item_double(ct_tensor t, double *out) { CT_STATUS(*out = T(t).item<double>()) }
+int ct_tensor_copy_to_host(ct_tensor t, void *dst, size_t nbytes) {
+    CT_TRY(auto c = T(t).detach().to(at::kCPU).contiguous();
+           size_t need = c.numel() * c.element_size(); if (need != nbytes) {
+               set_error(("copy_to_host: buffer holds " + std::to_string(nbytes) + " bytes, tensor needs " +
+                          std::to_string(need))
+                             .c_str());
+               return -1;
+           } if (need > 0) std::memcpy(dst, c.data_ptr(), need);
+           return 0;)
+    return -1;
+}
+int ct_tensor_print(ct_tensor t) { CT_STATUS(std::cout << T(t) << std::endl) }
+
+ct_tensor ct_from_blob_copy(const void *data, const int64_t *shape, int ndim, int dtype) {
+    CT_TENSOR(at::from_blob(const_cast<void *>(data), ints(shape, ndim),
+                            at::TensorOptions().dtype(static_cast<at::ScalarType>(dtype)))
+                  .clone())
+}
+ct_tensor ct_zeros(const int64_t *s, int n, int dt, int dv, int di) { CT_TENSOR(at::zeros(ints(s, n), options(dt, dv, di))) }
+ct_tensor ct_ones(const int64_t *s, int n, int dt, int dv, int di) { CT_TENSOR(at::ones(ints(s, n), options(dt, dv, di))) }
+ct_tensor ct_full(const int64_t *s, int n, double v, int dt, int dv, int di) {
+    CT_TENSOR(at::full(ints(s, n), v, options(dt, dv, di)))
+}
+ct_tensor ct_empty(const int64_t *s, int n, int dt, int dv, int di) { CT_TENSOR(at::empty(ints(s, n), options(dt, dv, di))) }
+ct_tensor ct_rand(const int64_t *s, int n, int dt, int dv, int di) { CT_TENSOR(at::rand(ints(s, n), options(dt, dv, di))) }
+ct_tensor ct_randn(const int64_t *s, int n, int dt, int dv, int di) { CT_TENSOR(at::randn(ints(s, n), options(dt, dv, di))) }
+ct_tensor ct_randint(int64_t lo, int64_t hi, const int64_t *s, int n, int dv, int di) {
+    CT_TENSOR(at::randint(lo, hi, ints(s, n), options(CT_INT64, dv, di)))
+}
+ct_tensor ct_randperm(int64_t n, int dv, int di) { CT_TENSOR(at::randperm(n, options(CT_INT64, dv, di))) }
+ct_tensor ct_arange(double a, double b, double st, int dt, int dv, int di) {
+    CT_TENSOR(at::arange(a, b, st, options(dt, dv, di)))
+}
+ct_tensor ct_eye(int64_t n, int dt, int dv, int di) { CT_TENSOR(at::eye(n, options(dt, dv, di))) }
+ct_tensor ct_scalar_tensor(double v, int dt, int dv, int di) { CT_TENSOR(at::scalar_tensor(v, options(dt, dv, di))) }
+
+ct_tensor ct_to_dtype(ct_tensor a, int dt) { CT_TENSOR(T(a).to(static_cast<at::ScalarType>(dt))) }
+ct_tensor ct_to_device(ct_tensor a, int dv, int di) { CT_TENSOR(T(a).to(device(dv, di))) }
+ct_tensor ct_contiguous(ct_tensor a) { CT_TENSOR(T(a).contiguous()) }
+ct_tensor ct_to_channels_last(ct_tensor a) { CT_TENSOR(T(a).contiguous(at::MemoryFormat::ChannelsLast)) }
+ct_tensor ct_clone(ct_tensor a) { CT_TENSOR(T(a).clone()) }
+ct_tensor ct_detach(ct_tensor a) { CT_TENSOR(T(a).detach()) }
+
+} // extern "C"

@@ -1,0 +1,34 @@
+import CTorch
+import Foundation
+
+/// Process-wide libtorch settings.
+public enum Runtime {
+    /// Debian's libtorch starts with one intra-op thread; SwiftReID uses every core unless told
+    /// otherwise (`REID_THREADS`).
+    public static func configureThreads(_ count: Int? = nil) {
+        let env = ProcessInfo.processInfo.environment["REID_THREADS"].flatMap(Int.init)
+        let n = count ?? env ?? ProcessInfo.processInfo.activeProcessorCount
+        ct_set_num_threads(Int32(max(1, n)))
+    }
+
+    public static var threadCount: Int { Int(ct_get_num_threads()) }
+
+    /// Seeds libtorch's default generator (weights init, dropout, rand/randn).
+    public static func seed(_ value: UInt64) { ct_manual_seed(value) }
+}
+
+/// Runs `body` with autograd recording switched off (like `torch.no_grad()`), on this thread.
+@discardableResult
+public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
+    let previous = ct_set_grad_enabled(0)
+    defer { ct_set_grad_enabled(previous) }
+    return try body()
+}
+
+/// Runs `body` with autograd recording switched on.
+@discardableResult
+public func withGrad<R>(_ body: () throws -> R) rethrows -> R {
+    let previous = ct_set_grad_enabled(1)
+    defer { ct_set_grad_enabled(previous) }
+    return try body()
+}
