@@ -1,0 +1,35 @@
+SHELL := /bin/bash
+# SwiftReID: `make demo` and `make test` are all a new user needs on a fresh Debian 12 machine.
+SWIFT ?= swift
+RELEASE_BIN := .build/release/reid
+DEMO_DIR ?= out/demo
+
+.PHONY: demo test bench build release bootstrap bootstrap-bench clean
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+bootstrap-bench:
+	@scripts/bootstrap.sh --bench
+
+build: bootstrap
+	$(SWIFT) build
+
+release: bootstrap
+	$(SWIFT) build -c release --product reid
+
+## demo: install what is missing, build, and run the main job on the built-in synthetic data.
+demo: release
+	@scripts/demo.sh $(RELEASE_BIN) $(DEMO_DIR)
+
+## test: install what is missing, build, and run every test.
+test: bootstrap
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+
+## bench: speed and accuracy against the peers, written as JSON to bench/results/.
+bench: release bootstrap-bench
+	@bench/run.sh $(RELEASE_BIN)
+
+clean:
+	rm -rf .build out

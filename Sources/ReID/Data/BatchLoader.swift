@@ -1,0 +1,104 @@
+import Dispatch
+import Foundation
+import Torch
+
+/// Turns image files into normalised NCHW batches. Each batch is decoded in parallel on every
+/// core, and the next batch is prepared in the background while the caller uses the current one.
+public final class BatchLoader: @unchecked Sendable {
+    public let paths: [String]
+    public let height: Int
+    public let width: Int
+    public let batchSize: Int
+    let workers: Int
+
+    public init(paths: [String], height: Int, width: Int, batchSize: Int,
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.paths = paths
+        self.height = height
+        self.width = width
+        self.batchSize = max(1, batchSize)
+        self.workers = max(1, workers)
+    }
+
+    public var batchCount: Int { (paths.count + batchSize - 1) / batchSize }
+
+    /// Decodes batch `index` into a [B, 3, H, W] float tensor; the error names the first bad file.
+    public func load(batch index: Int) throws -> Tensor {
+        let start = index * batchSize
+        let end = min(paths.count, start + batchSize)
+        let n = end - start
+        let plane = 3 * height * width
+        var buffer = [Float](repeating: 0, count: n * plane)
+        let errors = ErrorSlot()
+        buffer.withUnsafeMutableBufferPointer { raw in
+            let base = UnsafeSendablePointer(raw.baseAddress!)
+            let chunk = (n + workers - 1) / workers
+            DispatchQueue.concurrentPerform(iterations: min(workers, n)) { worker in
+                for i in (worker * chunk)..<min(n, (worker + 1) * chunk) {
+                    do {
+                        try ImageLoading.loadNormalized(paths[start + i], height: height, width: width,
+                                                        into: base.pointer + i * plane)
+                    } catch {
+                        errors.record(error, at: i)
+                    }
+                }
+            }
+        }
+        if let error = errors.first { throw error }
+        return try Tensor(buffer, shape: [n, 3, height, width])
+    }
+
+    /// Calls `body` with every batch in order, prefetching the next one meanwhile.
+    public func forEachBatch(_ body: (_ index: Int, _ batch: Tensor) throws -> Void) throws {
+        guard batchCount > 0 else { return }
+        let queue = DispatchQueue(label: "reid.prefetch")
+        var pending = Prefetch(loader: self, index: 0, queue: queue)
+        for index in 0..<batchCount {
+            let current = try pending.wait()
+            if index + 1 < batchCount { pending = Prefetch(loader: self, index: index + 1, queue: queue) }
+            try body(index, current)
+        }
+    }
+}
+
+/// A batch being decoded in the background.
+private struct Prefetch {
+    private let group = DispatchGroup()
+    private let box = ResultBox()
+
+    init(loader: BatchLoader, index: Int, queue: DispatchQueue) {
+        let box = self.box
+        queue.async(group: group) { box.result = Result { try loader.load(batch: index) } }
+    }
+
+    func wait() throws -> Tensor {
+        group.wait()
+        return try box.result!.get()
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    var result: Result<Tensor, Error>?
+}
+
+/// Keeps the error of the lowest-numbered failing image, so messages are deterministic.
+final class ErrorSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var best: (index: Int, error: Error)?
+    func record(_ error: Error, at index: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if best == nil || index < best!.index { best = (index, error) }
+    }
+    var first: Error? {
+        lock.lock()
+        defer { lock.unlock() }
+        return best?.error
+    }
+}
+
+/// A raw pointer that worker closures may share; each worker writes a disjoint range.
+struct UnsafeSendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what SwiftReID needs on Debian 12, and only what is missing (safe to run again).
+#   scripts/bootstrap.sh          build and test dependencies (libtorch, OpenCV, faiss, ONNX)
+#   scripts/bootstrap.sh --bench  also the peers that `make bench` measures against
+#                                 (Debian's python3-torch, and onnxruntime in bench/.venv)
+set -euo pipefail
+
+packages=(libtorch-dev libopencv-dev libfaiss-dev libonnx-dev libopenblas-dev)
+bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) bench=1; packages+=(python3-torch python3-numpy python3-venv python3-pip) ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) echo "bootstrap.sh: unknown option '$arg' (use --bench or nothing)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "bootstrap: system packages present"
+fi
+
+command -v swift >/dev/null || { echo "bootstrap: swift is not on PATH; install the Swift 6 toolchain first" >&2; exit 1; }
+
+if [ "$bench" -eq 1 ]; then
+  here="$(cd "$(dirname "$0")/.." && pwd)"
+  venv="$here/bench/.venv"
+  # System site packages give the venv Debian's torch and numpy; pip adds onnxruntime.
+  if [ ! -x "$venv/bin/python" ]; then
+    /usr/bin/python3 -m venv --system-site-packages "$venv"
+  fi
+  if ! "$venv/bin/python" -c "import onnxruntime, safetensors" 2>/dev/null; then
+    echo "bootstrap: installing onnxruntime and safetensors into bench/.venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check onnxruntime safetensors
+  fi
+fi
