@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import ReID
+import Torch
+
+struct Extract: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute one feature vector per image with a re-ID model.",
+        discussion: """
+            Images are decoded, resized to --size (bilinear), scaled to 0…1 and
+            normalised with the ImageNet mean and std, then passed through the
+            model in evaluation mode. The output is a safetensors file with
+            `features` [N, D], `pids` and `cams` (from Market-1501 names, −1 when
+            unknown), and the image names in its metadata.
+
+            Examples:
+              reid extract --model onnx:osnet_x0_25_msmt17.onnx \\
+                  --dataset data/cuhk03-pair1 --out cuhk03.safetensors
+              reid extract --model mobilenetv2 \\
+                  --weights mobilenetv2_imagenet.safetensors \\
+                  --images my_crops/ --out crops.safetensors --json
+              reid extract --model onnx:model.onnx \\
+                  --tensor batch.safetensors --out out.safetensors
+
+            With --dataset, --split picks folders of the Market-1501 layout
+            (default query,gallery); the file then also holds `split`
+            (0 train, 1 query, 2 gallery). Weights that hold only a backbone
+            (no re-ID head) give its globally average-pooled feature map.
+            """
+    )
+
+    @Option(help: "Model: resnet50, resnet50-ibn-a, mobilenetv2, osnet_x1_0 … osnet_x0_25, or onnx:PATH.")
+    var model: String
+
+    @Option(help: "Weight file (.safetensors, .pth or .onnx). Not needed for onnx:PATH models.")
+    var weights: String?
+
+    @Option(help: "A folder of images (jpg/png/bmp).")
+    var images: String?
+
+    @Option(help: "A dataset root in Market-1501 layout.")
+    var dataset: String?
+
+    @Option(help: "With --dataset: comma-separated splits among train, query, gallery.")
+    var split: String = "query,gallery"
+
+    @Option(help: "A safetensors file whose `input` [N,3,H,W] tensor is fed to the model as is.")
+    var tensor: String?
+
+    @Option(help: "Output safetensors file.")
+    var out: String
+
+    @Option(help: "Input size HEIGHTxWIDTH.")
+    var size: ImageSize = ImageSize(height: 256, width: 128)
+
+    @Option(help: "Images per batch.")
+    var batch: Int = 64
+
+    @Option(help: "cpu, cuda, cuda:N or auto.")
+    var device: String = "cpu"
+
+    @Flag(help: "Print a JSON summary on standard output instead of text.")
+    var json = false
+
+    func validate() throws {
+        let sources = [images, dataset, tensor].compactMap { $0 }
+        guard sources.count == 1 else {
+            throw ValidationError("give exactly one of --images DIR, --dataset DIR or --tensor FILE")
+        }
+        guard batch > 0 else { throw ValidationError("--batch must be positive") }
+    }
+
+    func run() throws {
+        Runtime.configureThreads()
+        let device = try Device(parsing: self.device)
+        let loaded = try LoadedModel.load(model, weights: weights, device: device)
+        let started = Date()
+
+        if let tensor {
+            let input = try Safetensors.load(tensor, only: ["input"]).tensors["input"]!
+            guard input.rank == 4, input.size(1) == 3 else {
+                throw ValidationError("\(tensor): `input` must be [N, 3, H, W], found \(input.shape)")
+            }
+            let features = try withNoGrad { try loaded.embed(input.to(.float32).to(device)).to(.cpu) }
+            try Safetensors.save(["features": features], to: out)
+            try report(count: input.size(0), dims: features.size(1), seconds: Date().timeIntervalSince(started))
+            return
+        }
+
+        var records: [ImageRecord] = []
+        var splits: [Int]? = nil
+        if let images {
+            records = try ImageFolder.list(images).map { path in
+                let parsed = MarketNaming.parse(path)
+                return ImageRecord(path: path, pid: parsed?.pid ?? -1, camera: parsed?.camera ?? -1)
+            }
+        } else if let dataset {
+            let wanted = try split.split(separator: ",").map { name -> MarketDataset.Split in
+                guard let s = MarketDataset.Split(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--split: unknown split '\(name)'; use train, query or gallery")
+                }
+                return s
+            }
+            let data = try MarketDataset(root: dataset, splits: wanted)
+            splits = []
+            for s in wanted {
+                records += data[s]
+                splits! += Array(repeating: s.code, count: data[s].count)
+            }
+        }
+        let extractor = FeatureExtractor(height: size.height, width: size.width, batchSize: batch, device: device)
+        let progress = Progress(total: records.count, label: "extract")
+        let features = try extractor.extract(paths: records.map(\.path), progress: progress, embed: loaded.embed)
+        try FeatureFile(features: features, records: records, splits: splits)
+            .save(to: out, metadata: ["model": model, "size": size.description])
+        try report(count: records.count, dims: features.size(1), seconds: Date().timeIntervalSince(started))
+    }
+
+    func report(count: Int, dims: Int, seconds: Double) throws {
+        if json {
+            try printJSON(["images": count, "dims": dims, "seconds": seconds,
+                           "images_per_second": Double(count) / max(seconds, 1e-9), "out": out])
+        } else {
+            print(String(format: "%d features of %d dims in %.1f s (%.1f images/s) → %@", count, dims, seconds,
+                         Double(count) / max(seconds, 1e-9), out))
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import ReID
+import Torch
+
+@main
+struct Reid: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reid",
+        abstract: "SwiftReID: person re-identification on libtorch — extract, evaluate, train, search.",
+        discussion: """
+            Person re-identification finds the same person again across cameras that do not overlap.
+            Each subcommand has its own --help with examples.
+
+            Weights may be .safetensors (SwiftReID's format), PyTorch .pth state dicts, or ONNX.
+            Shared test data and golden values live in ../shared (or $REID_SHARED).
+            """,
+        version: ReIDVersion.string,
+        subcommands: [Extract.self]
+    )
+}
