@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import ReID
+
+struct Synth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the built-in synthetic multi-camera pedestrian dataset.",
+        discussion: """
+            Procedural people (bodies, clothes, patterns, bags, poses, front/side/back
+            views) seen by cameras that differ in background, light, colour cast,
+            focus and scale. The folder follows the Market-1501 layout, so every
+            command that takes --dataset reads it; person masks go to mask/.
+            The same --seed always gives the same images.
+
+            Example:
+              reid synth --out data/synth --ids 200 --cameras 4 --seed 0
+            """
+    )
+
+    @Option(help: "Output folder (created if missing).")
+    var out: String
+
+    @Option(help: "Number of identities (half train, half test).")
+    var ids: Int = 200
+
+    @Option(help: "Number of cameras.")
+    var cameras: Int = 4
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Print a JSON summary.")
+    var json = false
+
+    func run() throws {
+        let summary = try SyntheticDataset(ids: ids, cameras: cameras, seed: seed).write(to: out)
+        if json {
+            try printJSON(["ids": summary.ids, "cameras": summary.cameras, "train": summary.train,
+                           "query": summary.query, "gallery": summary.gallery, "seconds": summary.seconds, "out": out])
+        } else {
+            print(String(format: "%d ids, %d cameras: %d train, %d query, %d gallery images in %.1f s → %@",
+                         summary.ids, summary.cameras, summary.train, summary.query, summary.gallery,
+                         summary.seconds, out))
+        }
+    }
+}

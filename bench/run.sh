@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every benchmark with the release binary and writes bench/results/*.json.
+# Usage: bench/run.sh [.build/release/reid]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+bin="$(cd "$(dirname "${1:-.build/release/reid}")" && pwd)/$(basename "${1:-.build/release/reid}")"
+shared="${REID_SHARED:-$here/../../shared}"
+[ -d "$shared" ] || { echo "bench: ../shared not found (set REID_SHARED)" >&2; exit 1; }
+mkdir -p "$here/results" "$here/work"
+"$here/.venv/bin/python" "$here/foundation.py" --reid "$bin" --shared "$shared" --out "$here/results/foundation.json"
