@@ -1,0 +1,70 @@
+import Torch
+
+/// A backbone with a re-ID head: global pooling → BNNeck → optional classifier, plus optional
+/// part features. Parameter names: `backbone.*` (the backbone's own PyTorch names), `head.*`
+/// (`ReIDHead`) and `partHead.*` (`PartHead`, when `parts > 0`).
+public final class ReIDModel: Module {
+    /// Which feature the model returns.
+    public enum Mode: String, Codable, Sendable {
+        /// Pooling of the configured kind, BNNeck, classifier: a trained re-ID model.
+        case full
+        /// The backbone's globally average-pooled map, no BNNeck and no classifier: for weights
+        /// that only cover the backbone (e.g. ImageNet features used as they are). Parts, if any,
+        /// are average-pooled stripes without BNNeck.
+        case backboneOnly
+    }
+
+    public let backbone: any Backbone
+    public let head: ReIDHead
+    public let partHead: PartHead?
+    public var mode: Mode
+    public let configuration: HeadConfiguration
+
+    public init(backbone: any Backbone, head configuration: HeadConfiguration = .init(), mode: Mode = .full) throws {
+        guard configuration.parts >= 0 else {
+            throw TorchError.invalidArgument("ReIDModel: parts must be 0 or more, not \(configuration.parts)")
+        }
+        self.backbone = backbone
+        self.configuration = configuration
+        self.mode = mode
+        let channels = backbone.featureChannels
+        head = try ReIDHead(channels: channels, pooling: configuration.pooling, gemP: configuration.gemP,
+                            classes: configuration.classes)
+        partHead = configuration.parts > 0
+            ? try PartHead(channels: channels, parts: configuration.parts, pooling: configuration.pooling,
+                           gemP: configuration.gemP)
+            : nil
+    }
+
+    /// A model on a backbone from `BackboneRegistry` (which loads `options.pretrainedWeights`
+    /// into the backbone when given).
+    public convenience init(backbone name: String, options: BackboneOptions = .init(),
+                            head configuration: HeadConfiguration = .init(), mode: Mode = .full) throws {
+        try self.init(backbone: BackboneRegistry.make(name, options: options), head: configuration, mode: mode)
+    }
+
+    /// Length of the global (and each part) feature: the backbone's channel count.
+    public var featureDimension: Int { backbone.featureChannels }
+
+    /// Images [N, 3, H, W] (normalised as the backbone expects) → features.
+    public func callAsFunction(_ images: Tensor) throws -> ReIDOutput {
+        let map = try backbone(images)
+        switch mode {
+        case .full:
+            let (global, logits) = try head(map)
+            return ReIDOutput(featureMap: map, global: global, parts: try partHead?(map) ?? [], logits: logits)
+        case .backboneOnly:
+            let pooled = try F.adaptiveAvgPool2d(map, (1, 1)).flatten(from: 1)
+            var parts: [NeckFeatures] = []
+            if let partHead {
+                let stripes = try F.adaptiveAvgPool2d(map, (partHead.parts, 1)).squeeze(3)
+                parts = try (0..<partHead.parts).map {
+                    let stripe = try stripes.select(dim: 2, index: $0)
+                    return NeckFeatures(beforeBNNeck: stripe, afterBNNeck: stripe)
+                }
+            }
+            return ReIDOutput(featureMap: map, global: NeckFeatures(beforeBNNeck: pooled, afterBNNeck: pooled),
+                              parts: parts, logits: nil)
+        }
+    }
+}
