@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <cstdlib>
+#include <malloc.h>
 #include <cstring>
 #include <iostream>
 
@@ -18,6 +19,12 @@ extern "C" {
 const char *ct_last_error(void) { return ctorch::last_error.c_str(); }
 void ct_free(void *ptr) { std::free(ptr); }
 void ct_set_num_threads(int n) { at::set_num_threads(n); }
+void ct_keep_freed_memory(void) {
+#ifdef M_MMAP_MAX
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, -1);
+#endif
+}
 int ct_get_num_threads(void) { return at::get_num_threads(); }
 void ct_manual_seed(uint64_t seed) { at::manual_seed(seed); }
 int ct_cuda_is_available(void) { return at::hasCUDA() ? 1 : 0; }

@@ -11,6 +11,20 @@ public enum Runtime {
         ct_set_num_threads(Int32(max(1, n)))
     }
 
+    /// Keeps freed memory for reuse instead of returning it to the kernel, so each training
+    /// step reuses the previous step's activation buffers without page faults (the effect
+    /// jemalloc/tcmalloc give PyTorch on CPU). `REID_KEEP_FREED_MEMORY=0` turns it off.
+    public static func keepFreedMemory() {
+        if ProcessInfo.processInfo.environment["REID_KEEP_FREED_MEMORY"] == "0" { return }
+        ct_keep_freed_memory()
+    }
+
+    /// Threads and allocator as SwiftReID's commands use them.
+    public static func configure() {
+        configureThreads()
+        keepFreedMemory()
+    }
+
     public static var threadCount: Int { Int(ct_get_num_threads()) }
 
     /// Seeds libtorch's default generator (weights init, dropout, rand/randn).

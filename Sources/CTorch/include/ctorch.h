@@ -28,6 +28,9 @@ enum ct_dtype {
 const char *ct_last_error(void);
 void ct_free(void *ptr);
 void ct_set_num_threads(int n);
+// Keeps freed memory in the process instead of unmapping it (glibc: no mmap for large blocks,
+// no trimming), so the same activation buffers are reused each step without page faults.
+void ct_keep_freed_memory(void);
 int ct_get_num_threads(void);
 void ct_manual_seed(uint64_t seed);
 int ct_cuda_is_available(void);

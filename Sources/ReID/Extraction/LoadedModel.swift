@@ -1,16 +1,19 @@
 import Foundation
 import Torch
 
-/// A model ready to embed images: built from a name (`resnet50`, `osnet_x0_25`, `onnx:PATH`, …)
-/// and a weight file, in evaluation mode.
+/// A model ready to embed images, in evaluation mode: a registry backbone with a re-ID head
+/// (`resnet50`, `osnet_x0_25`, …) plus a weight file, or an imported ONNX graph (`onnx:PATH`).
 public final class LoadedModel {
     public let name: String
     public let module: any Module
+    /// What the weights held (nil for ONNX graphs and untrained models).
+    public let weightsReport: WeightsLoadReport?
     let forward: (Tensor) throws -> Tensor
 
-    init(name: String, module: any Module, forward: @escaping (Tensor) throws -> Tensor) {
+    init(name: String, module: any Module, report: WeightsLoadReport?, forward: @escaping (Tensor) throws -> Tensor) {
         self.name = name
         self.module = module
+        self.weightsReport = report
         self.forward = forward
     }
 
@@ -20,7 +23,20 @@ public final class LoadedModel {
         return out.rank == 2 ? out : try out.flatten(from: 1)
     }
 
+    /// Builds the named model and loads `weights`. Without weights a registry model keeps its
+    /// random initialisation (useful for smoke runs; the caller should say so).
     public static func load(_ spec: String, weights: String?, device: Device = .cpu) throws -> LoadedModel {
-        throw ReIDError.model("unknown model '\(spec)'")
+        if let path = BackboneRegistry.onnxPath(spec) {
+            if let weights {
+                throw ReIDError.invalidOption("--weights \(weights): an onnx: model carries its own weights; drop --weights")
+            }
+            throw ModelError.onnxBackboneUnavailable(path: path) // ONNX_PENDING
+        }
+        let model = try ReIDModel(backbone: spec)
+        var report: WeightsLoadReport? = nil
+        if let weights { report = try model.loadWeights(from: weights, usage: .inference) }
+        model.eval()
+        try model.to(device)
+        return LoadedModel(name: spec, module: model, report: report) { try model($0).embedding }
     }
 }

@@ -58,6 +58,11 @@ public enum BackboneRegistry {
     /// Prefix of names that denote an imported ONNX graph: "onnx:/path/to/model.onnx".
     public static let onnxPrefix = "onnx:"
 
+    /// The file of an "onnx:PATH" model name, or nil for registry names.
+    public static func onnxPath(_ name: String) -> String? {
+        name.hasPrefix(onnxPrefix) ? String(name.dropFirst(onnxPrefix.count)) : nil
+    }
+
     /// Builds the backbone called `name` (case-insensitive) and, when
     /// `options.pretrainedWeights` is set, loads that file into it.
     ///

@@ -71,7 +71,7 @@ struct Extract: ParsableCommand {
     }
 
     func run() throws {
-        Runtime.configureThreads()
+        Runtime.configure()
         let device = try Device(parsing: self.device)
         let loaded = try LoadedModel.load(model, weights: weights, device: device)
         let started = Date()
