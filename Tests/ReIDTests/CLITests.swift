@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+
+/// Runs the built `reid` binary as a user would and checks what it prints.
+final class CLITests: XCTestCase {
+    var folder: String!
+
+    override func setUpWithError() throws {
+        folder = NSTemporaryDirectory() + "reid-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+
+    /// The `reid` executable next to the test bundle (`swift build --build-tests` builds both).
+    func binary() throws -> URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent("reid")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        throw XCTSkip("the reid binary is not built next to the tests; run `swift build --build-tests`")
+    }
+
+    @discardableResult
+    func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testVersionAndHelp() throws {
+        XCTAssertEqual(try run(["--version"]).out.trimmingCharacters(in: .whitespacesAndNewlines), "0.1.0")
+        let help = try run(["extract", "--help"]).out
+        XCTAssertTrue(help.contains("Examples:"), help)
+    }
+
+    func testEmptyFolderIsAClearError() throws {
+        let r = try run(["extract", "--model", "osnet_x0_25", "--images", folder, "--out", folder + "/f.safetensors"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains(folder) && r.err.contains("contains no images"), r.err)
+    }
+
+    func testWrongFlagIsAClearError() throws {
+        let r = try run(["extract", "--model", "osnet_x0_25", "--images", folder, "--out", "x", "--batchsize", "3"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("--batchsize"), r.err)
+    }
+
+    func testUnknownModelListsTheKnownOnes() throws {
+        let r = try run(["extract", "--model", "resnet51", "--images", folder, "--out", "x"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("resnet51") && r.err.contains("osnet_x0_25"), r.err)
+    }
+
+    func testSynthExtractAndCorruptWeights() throws {
+        let weights = folder + "/small.safetensors"
+        let make = try run(["synth", "--out", folder + "/data", "--ids", "4", "--cameras", "2"])
+        XCTAssertEqual(make.status, 0, make.err)
+        let extracted = try run(["extract", "--model", "osnet_x0_25", "--dataset", folder + "/data",
+                                 "--out", folder + "/f.safetensors", "--json"])
+        XCTAssertEqual(extracted.status, 0, extracted.err)
+        let summary = try JSONSerialization.jsonObject(with: Data(extracted.out.utf8)) as? [String: Any]
+        XCTAssertEqual(summary?["dims"] as? Int, 128, "OSNet x0.25's backbone ends in 128 channels")
+        XCTAssertGreaterThan(summary?["images"] as? Int ?? 0, 0)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: weights))
+        let r = try run(["extract", "--model", "osnet_x0_5", "--weights", weights, "--images", folder + "/data/query",
+                         "--out", folder + "/g.safetensors"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("small.safetensors"), r.err)
+    }
+}
