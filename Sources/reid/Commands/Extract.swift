@@ -74,6 +74,10 @@ struct Extract: ParsableCommand {
         Runtime.configure()
         let device = try Device(parsing: self.device)
         let loaded = try LoadedModel.load(model, weights: weights, device: device)
+        if weights == nil && !model.hasPrefix("onnx:") {
+            FileHandle.standardError.write(Data(
+                "warning: no --weights given: \(model) is randomly initialised, so its features only suit a smoke test\n".utf8))
+        }
         let started = Date()
 
         if let tensor {

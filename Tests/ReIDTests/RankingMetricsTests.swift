@@ -1,0 +1,60 @@
+import Foundation
+import XCTest
+@testable import ReID
+@testable import Torch
+
+final class RankingMetricsTests: XCTestCase {
+    func golden() throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: try SharedData.file("fixtures/golden.json")))
+        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }
+
+    func labels(_ t: [String: Tensor]) throws -> EvaluationLabels {
+        try EvaluationLabels(queryPids: t["query_pids"]!.ints(), galleryPids: t["gallery_pids"]!.ints(),
+                             queryCams: t["query_cams"]!.ints(), galleryCams: t["gallery_cams"]!.ints())
+    }
+
+    func assertMatches(_ m: RankingMetrics, _ expected: [String: Any], file: StaticString = #filePath, line: UInt = #line) {
+        for (key, value) in m.summary {
+            XCTAssertEqual(value, (expected[key] as! NSNumber).doubleValue, accuracy: 1e-6, key, file: file, line: line)
+        }
+    }
+
+    func testCuhk03CosineMatchesFastReid() throws {
+        let t = try Safetensors.load(try SharedData.file("fixtures/eval_cuhk03_osnet.safetensors"))
+        let gold = try golden()["cuhk03-pair1"] as! [String: Any]
+        let fromDistmat = try RankingMetrics.evaluate(distances: t["distmat_cosine"]!.floats(), labels: labels(t))
+        assertMatches(fromDistmat, gold["cosine"] as! [String: Any])
+        let d = try DistanceMetric.cosine.matrix(query: t["query_features"]!, gallery: t["gallery_features"]!)
+        let fromFeatures = try RankingMetrics.evaluate(distances: d.floats(), labels: labels(t))
+        assertMatches(fromFeatures, gold["cosine"] as! [String: Any])
+        let reranked = try RankingMetrics.evaluate(distances: t["distmat_rerank"]!.floats(), labels: labels(t))
+        assertMatches(reranked, gold["cosine+rerank(k1=20,k2=6,lambda=0.3)"] as! [String: Any])
+    }
+
+    func testProtocolEdgeCases() throws {
+        let t = try Safetensors.load(try SharedData.file("fixtures/eval_protocol_edge_cases.safetensors"))
+        let m = try RankingMetrics.evaluate(distances: t["distmat"]!.floats(), labels: labels(t))
+        assertMatches(m, try golden()["protocol_edge_cases"] as! [String: Any])
+        XCTAssertLessThan(m.validQueries, m.totalQueries, "the query without a true match is skipped")
+    }
+
+    func testHandComputedCase() throws {
+        // One query (pid 1, cam 0). Gallery: [pid1 cam0 (junk), pid2, pid1 cam1, pid0 distractor, pid1 cam1]
+        let labels = try EvaluationLabels(queryPids: [1], galleryPids: [1, 2, 1, 0, 1], queryCams: [0],
+                                          galleryCams: [0, 1, 1, 1, 1])
+        let m = try RankingMetrics.evaluate(distances: [0.0, 0.1, 0.2, 0.3, 0.4], labels: labels, maxRank: 4)
+        // Kept order: pid2 (miss), pid1 (hit, rank 2), pid0 (miss), pid1 (hit, rank 4)
+        XCTAssertEqual(m.cmc, [0, 1, 1, 1])
+        XCTAssertEqual(m.mAP, (1.0 / 2 + 2.0 / 4) / 2, accuracy: 1e-12)
+        XCTAssertEqual(m.mINP, 2.0 / 4, accuracy: 1e-12)
+    }
+
+    func testMismatchedSizesAreClearErrors() throws {
+        XCTAssertThrowsError(try EvaluationLabels(queryPids: [1, 2], galleryPids: [1], queryCams: [0], galleryCams: [0]))
+        let labels = try EvaluationLabels(queryPids: [1], galleryPids: [1, 2], queryCams: [0], galleryCams: [1, 1])
+        XCTAssertThrowsError(try RankingMetrics.evaluate(distances: [0.1], labels: labels)) {
+            XCTAssertTrue("\($0)".contains("1 queries × 2 gallery"), "\($0)")
+        }
+    }
+}
