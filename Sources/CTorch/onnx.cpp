@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 using namespace ctorch;
@@ -189,19 +190,21 @@ int save(const std::string &path, const char *json, const char *const *names, co
     if (!status.ok()) throw file_error(path, "the model description is not valid ONNX JSON: " + status.ToString());
     std::map<std::string, const at::Tensor *> byName;
     for (int i = 0; i < n; ++i) byName[names[i]] = &T(tensors[i]);
+    std::set<std::string> attributeData;
     auto *graph = model.mutable_graph();
     try {
         for (auto &node : *graph->mutable_node()) {
             for (auto &a : *node.mutable_attribute()) {
                 if (!a.has_t()) continue;
-                auto found = byName.find(a.t().name());
+                const std::string key = a.t().name();
+                auto found = byName.find(key);
                 if (found == byName.end()) continue;
-                fill_proto(a.mutable_t(), *found->second, a.t().name());
-                byName.erase(found);
+                fill_proto(a.mutable_t(), *found->second, key);
+                attributeData.insert(key);
             }
         }
         for (int i = 0; i < n; ++i)
-            if (byName.count(names[i])) fill_proto(graph->add_initializer(), T(tensors[i]), names[i]);
+            if (!attributeData.count(names[i])) fill_proto(graph->add_initializer(), T(tensors[i]), names[i]);
     } catch (const c10::Error &e) {
         throw file_error(path, e.what_without_backtrace());
     } catch (const std::exception &e) {
