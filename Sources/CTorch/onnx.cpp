@@ -16,12 +16,6 @@ using namespace ctorch;
 
 namespace {
 
-char *dup(const std::string &s) {
-    char *p = static_cast<char *>(std::malloc(s.size() + 1));
-    std::memcpy(p, s.c_str(), s.size() + 1);
-    return p;
-}
-
 // An error whose message names the file.
 struct file_error : std::runtime_error {
     file_error(const std::string &path, const std::string &why) : std::runtime_error(path + ": " + why) {}
