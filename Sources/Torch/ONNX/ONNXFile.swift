@@ -10,6 +10,13 @@ public enum ONNXFile {
         public var initializers: [(name: String, tensor: Tensor)]
         /// The data of tensor attributes (a Constant node's value...), by `TensorInfo.name`.
         public var attributeTensors: [String: Tensor]
+
+        public init(model: ONNXModel, initializers: [(name: String, tensor: Tensor)],
+                    attributeTensors: [String: Tensor] = [:]) {
+            self.model = model
+            self.initializers = initializers
+            self.attributeTensors = attributeTensors
+        }
     }
 
     /// Reads the model description and every tensor.
