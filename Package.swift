@@ -33,7 +33,8 @@ let package = Package(
     targets: [
         .target(
             name: "CTorch",
-            cxxSettings: systemHeaders,
+            // libonnx-dev ships only the ONNX_ML variant of the generated protobuf headers.
+            cxxSettings: systemHeaders + [.define("ONNX_ML", to: "1")],
             linkerSettings: nativeLibraries
         ),
         .target(name: "Torch", dependencies: ["CTorch"]),

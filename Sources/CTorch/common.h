@@ -3,6 +3,8 @@
 #include "ctorch.h"
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,12 @@ inline at::Device device(int type, int index) {
 }
 inline at::TensorOptions options(int dtype, int type, int index) {
     return at::TensorOptions().dtype(static_cast<at::ScalarType>(dtype)).device(device(type, index));
+}
+// A malloc'd copy of `s` for the caller to free with ct_free.
+inline char *dup(const std::string &s) {
+    char *p = static_cast<char *>(std::malloc(s.size() + 1));
+    std::memcpy(p, s.c_str(), s.size() + 1);
+    return p;
 }
 inline std::vector<at::Tensor> list(const ct_tensor *items, int n) {
     std::vector<at::Tensor> v;

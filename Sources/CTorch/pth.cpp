@@ -8,14 +8,6 @@
 
 using namespace ctorch;
 
-namespace {
-char *dup(const std::string &s) {
-    char *p = static_cast<char *>(std::malloc(s.size() + 1));
-    std::memcpy(p, s.c_str(), s.size() + 1);
-    return p;
-}
-} // namespace
-
 extern "C" {
 
 int ct_pth_load(const char *path, char ***names, ct_tensor **tensors, int *n) {

@@ -3,8 +3,6 @@ import Foundation
 /// Reads a state dict from any supported weight format, chosen by extension:
 /// `.safetensors`, `.pth`/`.pt`/`.tar` (PyTorch zip), `.onnx` (initializers only).
 public enum WeightFile {
-    public nonisolated(unsafe) static var onnxInitializerReader: ((String) throws -> [String: Tensor])?
-
     public static func load(_ path: String) throws -> [String: Tensor] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw TorchError.file(path: path, reason: "no such weight file")
@@ -15,10 +13,7 @@ public enum WeightFile {
         case "pth", "pt", "tar", "bin":
             return try PthFile.load(path)
         case "onnx":
-            guard let reader = onnxInitializerReader else {
-                throw TorchError.file(path: path, reason: "ONNX reading is not available in this build")
-            }
-            return try reader(path)
+            return try ONNXFile.initializers(path)
         default:
             throw TorchError.file(path: path,
                                   reason: "unknown weight format; use .safetensors, .pth (PyTorch state dict) or .onnx")
