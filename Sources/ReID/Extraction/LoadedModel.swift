@@ -30,7 +30,10 @@ public final class LoadedModel {
             if let weights {
                 throw ReIDError.invalidOption("--weights \(weights): an onnx: model carries its own weights; drop --weights")
             }
-            throw ModelError.onnxBackboneUnavailable(path: path) // ONNX_PENDING
+            let graph = try ONNXGraph(path: path)
+            graph.eval()
+            try graph.to(device)
+            return LoadedModel(name: spec, module: graph, report: nil) { try graph($0) }
         }
         let model = try ReIDModel(backbone: spec)
         var report: WeightsLoadReport? = nil
