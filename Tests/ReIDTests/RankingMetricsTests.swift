@@ -58,3 +58,33 @@ final class RankingMetricsTests: XCTestCase {
         }
     }
 }
+
+final class RerankingTests: XCTestCase {
+    func testMatchesFastReidReRankingOnCuhk03() throws {
+        let t = try Safetensors.load(try SharedData.file("fixtures/eval_cuhk03_osnet.safetensors"))
+        let reranked = try KReciprocalReranking(k1: 20, k2: 6, lambda: 0.3)
+            .distances(query: t["query_features"]!, gallery: t["gallery_features"]!)
+        let expected = try t["distmat_rerank"]!.floats()
+        let worst = zip(reranked, expected).map { Swift.abs($0 - $1) }.max()!
+        XCTAssertLessThan(worst, 1e-4, "largest difference from the reference distmat")
+        let labels = try EvaluationLabels(queryPids: t["query_pids"]!.ints(), galleryPids: t["gallery_pids"]!.ints(),
+                                          queryCams: t["query_cams"]!.ints(), galleryCams: t["gallery_cams"]!.ints())
+        let m = try RankingMetrics.evaluate(distances: reranked, labels: labels)
+        let data = try Data(contentsOf: URL(fileURLWithPath: try SharedData.file("fixtures/golden.json")))
+        let gold = ((try JSONSerialization.jsonObject(with: data) as! [String: Any])["cuhk03-pair1"] as! [String: Any])[
+            "cosine+rerank(k1=20,k2=6,lambda=0.3)"] as! [String: Any]
+        for (key, value) in m.summary {
+            XCTAssertEqual(value, (gold[key] as! NSNumber).doubleValue, accuracy: 1e-4, key)
+        }
+    }
+
+    func testSmallBlocksGiveTheSameResult() throws {
+        Runtime.seed(3)
+        let q = try Tensor.randn([7, 8]), g = try Tensor.randn([30, 8])
+        var a = KReciprocalReranking(k1: 5, k2: 3, lambda: 0.3)
+        let full = try a.distances(query: q, gallery: g)
+        a.blockRows = 4
+        XCTAssertEqual(full, try a.distances(query: q, gallery: g))
+        XCTAssertThrowsError(try KReciprocalReranking(k1: 0).distances(query: q, gallery: g))
+    }
+}
