@@ -77,3 +77,40 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.err.contains("small.safetensors"), r.err)
     }
 }
+
+extension CLITests {
+    func goldenSection(_ name: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: try SharedData.file("fixtures/golden.json")))
+        return (try JSONSerialization.jsonObject(with: data) as! [String: Any])[name] as! [String: Any]
+    }
+
+    func assertJSON(_ out: String, matches expected: [String: Any], file: StaticString = #filePath, line: UInt = #line) throws {
+        let got = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Double], out)
+        XCTAssertEqual(Set(got.keys), ["rank1", "rank5", "rank10", "mAP", "mINP"], file: file, line: line)
+        for (key, value) in got {
+            XCTAssertEqual(value, (expected[key] as! NSNumber).doubleValue, accuracy: 1e-4, key, file: file, line: line)
+        }
+    }
+
+    func testEvaluateMatchesGoldenValues() throws {
+        let fixture = try SharedData.file("fixtures/eval_cuhk03_osnet.safetensors")
+        let gold = try goldenSection("cuhk03-pair1")
+        let plain = try run(["evaluate", "--features", fixture, "--json"])
+        XCTAssertEqual(plain.status, 0, plain.err)
+        try assertJSON(plain.out, matches: gold["cosine"] as! [String: Any])
+        let reranked = try run(["evaluate", "--features", fixture, "--rerank", "--k1", "20", "--k2", "6", "--lambda", "0.3", "--json"])
+        XCTAssertEqual(reranked.status, 0, reranked.err)
+        try assertJSON(reranked.out, matches: gold["cosine+rerank(k1=20,k2=6,lambda=0.3)"] as! [String: Any])
+        let edge = try run(["evaluate", "--distmat", try SharedData.file("fixtures/eval_protocol_edge_cases.safetensors"), "--json"])
+        XCTAssertEqual(edge.status, 0, edge.err)
+        try assertJSON(edge.out, matches: try goldenSection("protocol_edge_cases"))
+    }
+
+    func testEvaluateRejectsMismatchedTensors() throws {
+        // A distmat whose shape disagrees with its labels, written with the Python-independent writer.
+        let path = folder + "/bad.safetensors"
+        let make = try run(["evaluate", "--distmat", path, "--json"])
+        XCTAssertNotEqual(make.status, 0)
+        XCTAssertTrue(make.err.contains("bad.safetensors"), make.err)
+    }
+}

@@ -88,3 +88,22 @@ final class RerankingTests: XCTestCase {
         XCTAssertThrowsError(try KReciprocalReranking(k1: 0).distances(query: q, gallery: g))
     }
 }
+
+final class EvaluationInputTests: XCTestCase {
+    func testMismatchedTensorSizesNameTheFile() throws {
+        let path = NSTemporaryDirectory() + "mismatch-\(UUID().uuidString).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Safetensors.save([
+            "distmat": try Tensor.zeros([2, 3]),
+            "query_pids": try Tensor([1, 2] as [Int64]), "query_cams": try Tensor([0, 0] as [Int64]),
+            "gallery_pids": try Tensor([1, 2] as [Int64]), "gallery_cams": try Tensor([1, 1] as [Int64]),
+        ], to: path)
+        XCTAssertThrowsError(try EvaluationInputs.loadDistances(path)) {
+            XCTAssertTrue("\($0)".contains(path) && "\($0)".contains("distmat is [2, 3]"), "\($0)")
+        }
+        try Safetensors.save(["features": try Tensor.zeros([2, 3])], to: path)
+        XCTAssertThrowsError(try EvaluationInputs.load(features: path)) {
+            XCTAssertTrue("\($0)".contains("lacks query_features"), "\($0)")
+        }
+    }
+}

@@ -3,7 +3,7 @@ import Torch
 
 /// A features file: `features` [N, D] float32, `pids` and `cams` [N] int64 (−1 when unknown),
 /// optionally `split` [N] (0 train, 1 query, 2 gallery); the image names are a JSON array in the
-/// safetensors metadata under "names".
+/// safetensors metadata under "names" (and the full paths under "paths").
 public struct FeatureFile {
     public var features: Tensor
     public var records: [ImageRecord]
@@ -23,8 +23,10 @@ public struct FeatureFile {
         ]
         if let splits { tensors["split"] = try Tensor(splits.map(Int64.init)) }
         let names = try JSONSerialization.data(withJSONObject: records.map(\.name))
+        let paths = try JSONSerialization.data(withJSONObject: records.map(\.path))
         var metadata = extra
         metadata["names"] = String(decoding: names, as: UTF8.self)
+        metadata["paths"] = String(decoding: paths, as: UTF8.self)
         metadata["swiftreid_version"] = ReIDVersion.string
         try Safetensors.save(tensors, to: path, metadata: metadata)
     }
