@@ -2,7 +2,8 @@ import Foundation
 import Torch
 
 /// A model ready to embed images, in evaluation mode: a registry backbone with a re-ID head
-/// (`resnet50`, `osnet_x0_25`, …) plus a weight file, or an imported ONNX graph (`onnx:PATH`).
+/// (`resnet50`, `osnet_x0_25`, …) plus a weight file, an imported ONNX graph (`onnx:PATH`), or
+/// the learning-free `color-histogram` baseline.
 public final class LoadedModel {
     public let name: String
     public let module: any Module
@@ -26,6 +27,10 @@ public final class LoadedModel {
     /// Builds the named model and loads `weights`. Without weights a registry model keeps its
     /// random initialisation (useful for smoke runs; the caller should say so).
     public static func load(_ spec: String, weights: String?, device: Device = .cpu) throws -> LoadedModel {
+        if spec == "color-histogram" {
+            let identity = Lambda { $0 }
+            return LoadedModel(name: spec, module: identity, report: nil) { try ColorHistogram.features($0) }
+        }
         if let path = BackboneRegistry.onnxPath(spec) {
             if let weights {
                 throw ReIDError.invalidOption("--weights \(weights): an onnx: model carries its own weights; drop --weights")

@@ -29,7 +29,7 @@ struct Extract: ParsableCommand {
             """
     )
 
-    @Option(help: "Model: resnet50, resnet50-ibn-a, mobilenetv2, osnet_x1_0 … osnet_x0_25, or onnx:PATH.")
+    @Option(help: "Model: resnet50, resnet50-ibn-a, mobilenetv2, osnet_x1_0 … osnet_x0_25, onnx:PATH, or color-histogram (a learning-free baseline).")
     var model: String
 
     @Option(help: "Weight file (.safetensors, .pth or .onnx). Not needed for onnx:PATH models.")
@@ -74,7 +74,7 @@ struct Extract: ParsableCommand {
         Runtime.configure()
         let device = try Device(parsing: self.device)
         let loaded = try LoadedModel.load(model, weights: weights, device: device)
-        if weights == nil && !model.hasPrefix("onnx:") {
+        if weights == nil && !model.hasPrefix("onnx:") && model != "color-histogram" {
             FileHandle.standardError.write(Data(
                 "warning: no --weights given: \(model) is randomly initialised, so its features only suit a smoke test\n".utf8))
         }

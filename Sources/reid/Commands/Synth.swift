@@ -9,7 +9,10 @@ struct Synth: ParsableCommand {
             Procedural people (bodies, clothes, patterns, bags, poses, front/side/back
             views) seen by cameras that differ in background, light, colour cast,
             focus and scale. The folder follows the Market-1501 layout, so every
-            command that takes --dataset reads it; person masks go to mask/.
+            command that takes --dataset reads it. Also written: person masks
+            (mask/<name>), ground-truth novel views of training images turned by
+            90/135/180/270 degrees (nv/<deg>/<name>), and single-camera tracks of
+            unlabeled people (tracklets/<video>/<track>/<frame>.jpg).
             The same --seed always gives the same images.
 
             Example:
@@ -36,11 +39,12 @@ struct Synth: ParsableCommand {
         let summary = try SyntheticDataset(ids: ids, cameras: cameras, seed: seed).write(to: out)
         if json {
             try printJSON(["ids": summary.ids, "cameras": summary.cameras, "train": summary.train,
-                           "query": summary.query, "gallery": summary.gallery, "seconds": summary.seconds, "out": out])
+                           "query": summary.query, "gallery": summary.gallery, "views": summary.views,
+                           "tracklet_frames": summary.tracklets, "seconds": summary.seconds, "out": out])
         } else {
-            print(String(format: "%d ids, %d cameras: %d train, %d query, %d gallery images in %.1f s → %@",
+            print(String(format: "%d ids, %d cameras: %d train, %d query, %d gallery images, %d novel views, %d tracklet frames in %.1f s → %@",
                          summary.ids, summary.cameras, summary.train, summary.query, summary.gallery,
-                         summary.seconds, out))
+                         summary.views, summary.tracklets, summary.seconds, out))
         }
     }
 }
