@@ -1,0 +1,66 @@
+import Foundation
+import XCTest
+@testable import ReID
+@testable import Torch
+
+final class LossTests: XCTestCase {
+    /// Four 1-D points: ids [0, 0, 1, 1] at positions [0, 1, 3, 7].
+    func points() throws -> (Tensor, Tensor) {
+        (try Tensor([0, 1, 3, 7] as [Float], shape: [4, 1]), try Tensor([0, 0, 1, 1] as [Int64]))
+    }
+
+    func testBatchHardTripletByHand() throws {
+        let (x, y) = try points()
+        // anchor 0: d_ap = 1, d_an = 3 → max(0, 1 − 3 + 0.3) = 0
+        // anchor 1: d_ap = 1, d_an = 2 → 0
+        // anchor 2: d_ap = 4, d_an = 2 → 2.3
+        // anchor 3: d_ap = 4, d_an = 6 → 0
+        let margin = try TripletLoss(margin: 0.3)(x, labels: y).item()
+        XCTAssertEqual(margin, 2.3 / 4, accuracy: 1e-4)
+        // soft margin: mean(log(1 + exp(d_ap − d_an)))
+        let gaps: [Double] = [-2, -1, 2, -2]
+        let expected = gaps.map { (g: Double) -> Double in Foundation.log(1 + Foundation.exp(g)) }.reduce(0, +) / 4
+        XCTAssertEqual(try TripletLoss(margin: nil)(x, labels: y).item(), expected, accuracy: 1e-4)
+    }
+
+    func testTripletSkipsAnchorsWithoutPositives() throws {
+        let x = try Tensor([0, 1, 5] as [Float], shape: [3, 1])
+        let y = try Tensor([0, 0, 1] as [Int64])
+        // anchor 2 has no positive: only anchors 0 and 1 count (d_ap 1, d_an 5 and 4).
+        XCTAssertEqual(try TripletLoss(margin: 0.3)(x, labels: y).item(), 0, accuracy: 1e-6)
+        let lone = try Tensor([0, 1] as [Float], shape: [2, 1])
+        lone.requiresGrad = true
+        let loss = try TripletLoss(margin: 0.3)(lone, labels: Tensor([0, 1] as [Int64]))
+        XCTAssertEqual(try loss.item(), 0)
+        XCTAssertNoThrow(try loss.backward())
+    }
+
+    func testLabelSmoothedCrossEntropyByHand() throws {
+        let logits = try Tensor([2, 0, 0] as [Float], shape: [1, 3])
+        let normaliser: Double = Foundation.log(Foundation.exp(2.0) + 2.0)
+        let logp: [Double] = [2.0 - normaliser, -normaliser, -normaliser]
+        // target (1 − ε) at class 0 plus ε/3 everywhere
+        let eps = 0.1
+        let onTarget: Double = (1 - eps + eps / 3) * logp[0]
+        let offTarget: Double = eps / 3 * (logp[1] + logp[2])
+        let expected: Double = -(onTarget + offTarget)
+        XCTAssertEqual(try CrossEntropyLabelSmooth(epsilon: eps)(logits, labels: Tensor([0] as [Int64])).item(),
+                       expected, accuracy: 1e-5)
+    }
+
+    func testCenterLossValueAndGradientScaling() throws {
+        let loss = try CenterLoss(classes: 2, dimension: 2)
+        try withNoGrad { try loss.centers.copy_(Tensor([0, 0, 1, 1] as [Float], shape: [2, 2])) }
+        let x = try Tensor([1, 0, 1, 3] as [Float], shape: [2, 2])
+        let value = try loss(x, labels: Tensor([0, 1] as [Int64]))
+        // (1² + 0²) + (0² + 2²) = 5, over a batch of 2
+        XCTAssertEqual(try value.item(), 2.5, accuracy: 1e-5)
+        try (value * 0.005).backward()
+        let before = try loss.centers.grad!.floats()
+        try loss.scaleCenterGradients(byInverseOf: 0.005)
+        let after = try loss.centers.grad!.floats()
+        for (a, b) in zip(before, after) { XCTAssertEqual(b, a / 0.005, accuracy: 1e-4) }
+        // d/dc0 of (|x0 − c0|²)/2 = −(x0 − c0) = [−1, 0]
+        XCTAssertEqual(after[0], -1, accuracy: 1e-4)
+    }
+}
