@@ -221,8 +221,7 @@ int ct_optimizer_load(ct_optimizer o, const char *path);
 void ct_optimizer_free(ct_optimizer o);
 
 // ---- PyTorch zip files (torch.save of a dict of tensors) -------------------------------
-// Loads name->tensor pairs. *names is a malloc'd array of malloc'd strings, *tensors a malloc'd array.
-int ct_pth_load(const char *path, char ***names, ct_tensor **tensors, int *n);
+// Writes name->tensor pairs with libtorch's pickle_save (readable by Python's torch.load).
 int ct_pth_save(const char *path, const char *const *names, const ct_tensor *tensors, int n);
 
 // ---- images (OpenCV) -------------------------------------------------------------------
