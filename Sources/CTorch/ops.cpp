@@ -156,6 +156,9 @@ ct_tensor ct_repeat(ct_tensor a, const int64_t *r, int n) { CT_TENSOR(T(a).repea
 ct_tensor ct_slice(ct_tensor a, int64_t dim, int64_t s, int64_t e, int64_t st) { CT_TENSOR(T(a).slice(dim, s, e, st)) }
 ct_tensor ct_select(ct_tensor a, int64_t dim, int64_t i) { CT_TENSOR(T(a).select(dim, i)) }
 ct_tensor ct_flip(ct_tensor a, const int64_t *d, int n) { CT_TENSOR(T(a).flip(ints(d, n))) }
+ct_tensor ct_as_strided(ct_tensor a, const int64_t *s, const int64_t *st, int n, int64_t off) {
+    CT_TENSOR(at::as_strided(T(a), ints(s, n), ints(st, n), off))
+}
 ct_tensor ct_cat(const ct_tensor *items, int n, int64_t dim) { CT_TENSOR(at::cat(list(items, n), dim)) }
 ct_tensor ct_stack(const ct_tensor *items, int n, int64_t dim) { CT_TENSOR(at::stack(list(items, n), dim)) }
 ct_tensor *ct_split(ct_tensor a, int64_t size, int64_t dim, int *n) {

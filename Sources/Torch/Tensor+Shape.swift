@@ -29,6 +29,15 @@ extension Tensor {
     public func narrow(dim: Int, start: Int, length: Int) throws -> Tensor {
         try slice(dim: dim, start: start, end: start + length)
     }
+    /// A view of this tensor's storage with the given sizes, strides (in elements) and storage
+    /// offset, as `torch.as_strided`; libtorch rejects views reaching outside the storage.
+    public func asStrided(size: [Int], stride: [Int], storageOffset: Int = 0) throws -> Tensor {
+        guard size.count == stride.count else {
+            throw TorchError.invalidArgument("as_strided: \(size.count) sizes but \(stride.count) strides")
+        }
+        let s = size.map(Int64.init), st = stride.map(Int64.init)
+        return try wrap(ct_as_strided(handle, s, st, Int32(s.count), Int64(storageOffset)))
+    }
     /// Removes `dim` by picking one index.
     public func select(dim: Int, index: Int) throws -> Tensor { try wrap(ct_select(handle, Int64(dim), Int64(index))) }
     public subscript(index: Int) -> Tensor {

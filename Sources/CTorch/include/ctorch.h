@@ -143,6 +143,8 @@ ct_tensor ct_repeat(ct_tensor a, const int64_t *repeats, int ndim);
 ct_tensor ct_slice(ct_tensor a, int64_t dim, int64_t start, int64_t end, int64_t step);
 ct_tensor ct_select(ct_tensor a, int64_t dim, int64_t index);
 ct_tensor ct_flip(ct_tensor a, const int64_t *dims, int ndims);
+// A view of a's storage with the given sizes, strides and storage offset (at::as_strided).
+ct_tensor ct_as_strided(ct_tensor a, const int64_t *shape, const int64_t *strides, int ndim, int64_t storage_offset);
 ct_tensor ct_cat(const ct_tensor *items, int n, int64_t dim);
 ct_tensor ct_stack(const ct_tensor *items, int n, int64_t dim);
 // Returns a malloc'd array of *n_out tensors (free the array with ct_free).
@@ -219,8 +221,7 @@ int ct_optimizer_load(ct_optimizer o, const char *path);
 void ct_optimizer_free(ct_optimizer o);
 
 // ---- PyTorch zip files (torch.save of a dict of tensors) -------------------------------
-// Loads name->tensor pairs. *names is a malloc'd array of malloc'd strings, *tensors a malloc'd array.
-int ct_pth_load(const char *path, char ***names, ct_tensor **tensors, int *n);
+// Writes name->tensor pairs with libtorch's pickle_save (readable by Python's torch.load).
 int ct_pth_save(const char *path, const char *const *names, const ct_tensor *tensors, int n);
 
 // ---- images (OpenCV) -------------------------------------------------------------------

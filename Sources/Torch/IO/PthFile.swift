@@ -1,30 +1,80 @@
 import CTorch
 import Foundation
 
-/// PyTorch's zip checkpoints (`torch.save(model.state_dict(), "x.pth")`), read and written by
-/// libtorch's own pickler. A dict nested under "state_dict" or "model" is not unwrapped by
-/// libtorch; save the state dict itself.
+/// PyTorch checkpoints in the zip format of `torch.save` (torch ≥ 1.6). Reading is pure Swift
+/// (`ZipArchive` + `Unpickler`), so files written by Python's `torch.save` and by libtorch both
+/// load; writing goes through libtorch's `pickle_save`, whose files Python's `torch.load` reads.
 public enum PthFile {
+    /// Where checkpoint dicts commonly keep the model's state dict, in the order `load` tries them.
+    public static let checkpointKeys = ["state_dict", "model", "model_state_dict", "net", "state_dict_ema"]
+
+    /// Reads a state dict: the tensors of the pickled dict, by name.
+    ///
+    /// A checkpoint dict is unwrapped: the first of `checkpointKeys` whose value is a dict
+    /// holding tensors wins (so `{'state_dict': ..., 'epoch': 3}` gives the state dict);
+    /// failing that, the top-level dict's own tensors are used. Entries that are not tensors
+    /// (numbers, strings, nested dicts) are skipped. Tensors are CPU tensors, views of
+    /// shared storages exactly as saved.
     public static func load(_ path: String) throws -> [String: Tensor] {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw TorchError.file(path: path, reason: "no such file")
+        let archive = try PthArchive(path: path)
+        let object = try archive.readObject()
+        do {
+            return try stateDict(in: object)
+        } catch let error as PickleError {
+            guard archive.isTorchScript else { throw TorchError.file(path: path, reason: error.message) }
+            throw TorchError.file(path: path, reason: "a TorchScript archive (torch.jit.save) holding a \(object.typeName), "
+                + "not a state dict; in Python, torch.jit.load it and torch.save(model.state_dict(), path)")
         }
-        var names: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-        var tensors: UnsafeMutablePointer<OpaquePointer?>?
-        var n: Int32 = 0
-        if ct_pth_load(path, &names, &tensors, &n) != 0 {
-            throw TorchError.file(path: path, reason: "not a PyTorch state dict: \(String(cString: ct_last_error()))")
+    }
+
+    /// Reads the whole pickled object (a checkpoint dict with epochs, optimizer state ...).
+    public static func loadObject(_ path: String) throws -> PickleValue {
+        try PthArchive(path: path).readObject()
+    }
+
+    /// The state dict inside a loaded object, found as `load` describes. Throws a `PickleError`
+    /// (without offset) saying what the object holds when there is none.
+    public static func stateDict(in object: PickleValue) throws -> [String: Tensor] {
+        guard let pairs = object.pairs else {
+            throw PickleError("holds a \(object.typeName), not a dict of tensors; save model.state_dict() with torch.save")
         }
-        defer {
-            for i in 0..<Int(n) { ct_free(names?[i]) }
-            ct_free(names)
-            ct_free(tensors)
+        if pairs.isEmpty { return [:] }
+        func holdsTensors(_ value: PickleValue) -> Bool {
+            (value.pairs ?? []).contains { $0.key.string != nil && ($0.value.tensor != nil || isUnbuiltTensor($0.value)) }
         }
-        var out: [String: Tensor] = [:]
-        for i in 0..<Int(n) {
-            out[String(cString: names![i]!)] = Tensor(handle: tensors![i]!)
+        let chosen: (pairs: [(key: PickleValue, value: PickleValue)], path: String)
+        if let key = checkpointKeys.first(where: { object[$0].map(holdsTensors) ?? false }) {
+            chosen = (object[key]!.pairs!, "['\(key)']")
+        } else if holdsTensors(object) {
+            chosen = (pairs, "")
+        } else {
+            let keys = pairs.prefix(12).map(\.key.description).joined(separator: ", ")
+            throw PickleError("holds a dict without tensors (keys: \(keys)\(pairs.count > 12 ? ", …" : "")) and no "
+                + "state dict under " + checkpointKeys.map { "'\($0)'" }.joined(separator: ", ")
+                + "; save model.state_dict() with torch.save")
         }
-        return out
+        var tensors: [String: Tensor] = [:]
+        for (key, value) in chosen.pairs {
+            guard let name = key.string else { continue }
+            if let tensor = value.tensor {
+                tensors[name] = tensor
+            } else if isUnbuiltTensor(value) {
+                var kind = value.typeName
+                if let storage = value.object?.args.first?.typeName, storage.hasSuffix("Storage") {
+                    kind += " on a \(storage)"
+                }
+                throw PickleError("tensor \(chosen.path)['\(name)'] is of a kind this reader cannot build (\(kind)); "
+                    + "supported are dense tensors of float16/32/64, bfloat16, int8/16/32/64, uint8 and bool: "
+                    + "convert it in Python (e.g. .dequantize(), .to_dense()) and save again")
+            }
+        }
+        return tensors
+    }
+
+    /// A tensor whose rebuild call was left opaque (complex, quantized, sparse ... storages).
+    private static func isUnbuiltTensor(_ value: PickleValue) -> Bool {
+        guard let type = value.object?.type else { return false }
+        return type.hasPrefix("torch._utils._rebuild_") || type.hasPrefix("torch._tensor._rebuild_")
     }
 
     public static func save(_ tensors: [String: Tensor], to path: String) throws {
