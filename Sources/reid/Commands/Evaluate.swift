@@ -67,6 +67,12 @@ struct Evaluate: ParsableCommand {
     @Flag(help: "Print {rank1, rank5, rank10, mAP, mINP} as JSON fractions.")
     var json = false
 
+    @Option(help: "Write report.html (metrics, CMC curve, ranked lists) into this folder.")
+    var report: String?
+
+    @Option(help: "With --report: number of queries drawn with their top-10.")
+    var rankedQueries: Int = 10
+
     func validate() throws {
         guard [features, distmat, dataset].compactMap({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --features FILE, --distmat FILE or --dataset DIR")
@@ -87,7 +93,9 @@ struct Evaluate: ParsableCommand {
             let inputs = try loadInputs()
             let evaluator = Evaluator(metric: metric, cameraNormalization: cameraNorm,
                                       reranking: rerank ? KReciprocalReranking(k1: k1, k2: k2, lambda: lambda) : nil)
-            metrics = try evaluator.evaluate(query: inputs.query, gallery: inputs.gallery, labels: inputs.labels).metrics
+            let result = try evaluator.evaluate(query: inputs.query, gallery: inputs.gallery, labels: inputs.labels)
+            metrics = result.metrics
+            if let report { try writeReport(report, inputs: inputs, result: result, evaluator: evaluator) }
         }
         if json {
             try printJSON(metrics.summary)
@@ -96,6 +104,32 @@ struct Evaluate: ParsableCommand {
                          metrics.rank1 * 100, metrics.rank5 * 100, metrics.rank10 * 100, metrics.mAP * 100,
                          metrics.mINP * 100, metrics.validQueries, metrics.totalQueries))
         }
+    }
+
+    /// The page shows the plain metrics, plus re-ranked ones when asked for; ranked lists use
+    /// the distances the headline metrics came from.
+    func writeReport(_ folder: String, inputs: EvaluationInputs, result: Evaluator.Result, evaluator: Evaluator) throws {
+        var plain = result
+        if evaluator.reranking != nil {
+            var noRerank = evaluator
+            noRerank.reranking = nil
+            plain = try noRerank.evaluate(query: inputs.query, gallery: inputs.gallery, labels: inputs.labels)
+        }
+        let haveImages = inputs.queryRecords != nil && inputs.galleryRecords != nil
+        let query = inputs.queryRecords ?? zip(inputs.labels.queryPids, inputs.labels.queryCams).map {
+            ImageRecord(path: "", pid: $0, camera: $1)
+        }
+        let gallery = inputs.galleryRecords ?? zip(inputs.labels.galleryPids, inputs.labels.galleryCams).map {
+            ImageRecord(path: "", pid: $0, camera: $1)
+        }
+        var notes = ["Distance: \(metric.rawValue)" + (cameraNorm ? ", camera-normalised features" : "") + "."]
+        if rerank { notes.append("Re-ranking: k1 \(k1), k2 \(k2), λ \(lambda).") }
+        if !haveImages { notes.append("The features file names no images, so no ranked lists are drawn.") }
+        let page = try EvaluationReport(title: "SwiftReID evaluation: \(features ?? dataset ?? "")", metrics: plain.metrics,
+                                        distances: plain.distances, query: query, gallery: gallery,
+                                        rerankedMetrics: rerank ? result.metrics : nil, notes: notes)
+            .write(to: folder, rankedQueries: haveImages ? rankedQueries : 0)
+        FileHandle.standardError.write(Data("report: \(page)\n".utf8))
     }
 
     func loadInputs() throws -> EvaluationInputs {
