@@ -28,13 +28,15 @@ public enum DatasetLayout: String, CaseIterable, Sendable, Codable {
 
     /// One line per layout, for help texts.
     public static let summary = """
-        market           bounding_box_train/, query/, bounding_box_test/; {pid}_c{cam}s{seq}_{frame}_{box}.jpg
-        duke             the same folders; {pid}_c{cam}_f{frame}.jpg
-        msmt17           list_{train,val,query,gallery}.txt ('path pid' lines) with train/ and test/
-        cuhk03-labeled   labeled/ in the Market-1501 layout (CUHK03-NP)
-        cuhk03-detected  detected/ in the Market-1501 layout (CUHK03-NP)
-        csv              a .csv file with the header path,pid,camera,split
-        folder           any folder of images, searched recursively, unlabeled
+          market           Market-1501: bounding_box_train/, query/, bounding_box_test/
+                           with names {pid}_c{cam}s{seq}_{frame}_{box}.jpg
+          duke             DukeMTMC-reID: same folders, names {pid}_c{cam}_f{frame}.jpg
+          msmt17           MSMT17: list_{train,val,query,gallery}.txt ("path pid"
+                           lines) next to train/ and test/
+          cuhk03-labeled   CUHK03-NP: labeled/ in the Market-1501 layout
+          cuhk03-detected  CUHK03-NP: detected/ in the Market-1501 layout
+          csv              a .csv file whose header is path,pid,camera,split
+          folder           any folder of images (searched recursively), unlabeled
         """
 
     /// Parses a `--format` value; the error lists the known names.

@@ -13,6 +13,9 @@ struct DatasetCommand: ParsableCommand {
             Every layout ends up as three splits (train, query, gallery) with 0-based
             cameras; junk images (pid −1) are dropped, Market-1501 distractors (pid 0)
             stay in the gallery, and training pids are relabelled 0..<P.
+
+            Example:
+              reid dataset inspect data/market1501
             """,
         subcommands: [Inspect.self]
     )
