@@ -4,11 +4,20 @@ import Torch
 
 /// Turns image files into normalised NCHW batches. Each batch is decoded in parallel on every
 /// core, and the next batch is prepared in the background while the caller uses the current one.
+///
+/// Without a pipeline, images are resized and normalised in one native pass (evaluation). With a
+/// `TransformPipeline` (training), image k of the stream, k = firstIndex + position in `paths`,
+/// is transformed with the generator derived from (seed, k): batches are reproducible.
 public final class BatchLoader: @unchecked Sendable {
     public let paths: [String]
     public let height: Int
     public let width: Int
     public let batchSize: Int
+    /// The transforms, or nil for plain resize + ImageNet normalisation.
+    public let pipeline: TransformPipeline?
+    public let seed: UInt64
+    /// The stream position of `paths[0]`, for the per-image generators.
+    public let firstIndex: Int
     let workers: Int
 
     public init(paths: [String], height: Int, width: Int, batchSize: Int,
@@ -18,6 +27,28 @@ public final class BatchLoader: @unchecked Sendable {
         self.width = width
         self.batchSize = max(1, batchSize)
         self.workers = max(1, workers)
+        self.pipeline = nil
+        self.seed = 0
+        self.firstIndex = 0
+    }
+
+    /// A loader that runs `pipeline` on every image (its height and width set the batch size).
+    public init(paths: [String], pipeline: TransformPipeline, batchSize: Int, seed: UInt64, firstIndex: Int = 0,
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.paths = paths
+        self.height = pipeline.height
+        self.width = pipeline.width
+        self.batchSize = max(1, batchSize)
+        self.workers = max(1, workers)
+        self.pipeline = pipeline
+        self.seed = seed
+        self.firstIndex = firstIndex
+    }
+
+    /// Batches of the records' images in order (see `init(paths:pipeline:…)`).
+    public convenience init(records: [ImageRecord], pipeline: TransformPipeline, batchSize: Int, seed: UInt64,
+                            workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.init(paths: records.map(\.path), pipeline: pipeline, batchSize: batchSize, seed: seed, workers: workers)
     }
 
     public var batchCount: Int { (paths.count + batchSize - 1) / batchSize }
@@ -36,8 +67,15 @@ public final class BatchLoader: @unchecked Sendable {
             DispatchQueue.concurrentPerform(iterations: min(workers, n)) { worker in
                 for i in (worker * chunk)..<min(n, (worker + 1) * chunk) {
                     do {
-                        try ImageLoading.loadNormalized(paths[start + i], height: height, width: width,
-                                                        into: base.pointer + i * plane)
+                        if let pipeline {
+                            let image = try pipeline.load(paths[start + i], seed: seed, index: firstIndex + start + i)
+                            image.values.withUnsafeBufferPointer {
+                                (base.pointer + i * plane).update(from: $0.baseAddress!, count: plane)
+                            }
+                        } else {
+                            try ImageLoading.loadNormalized(paths[start + i], height: height, width: width,
+                                                            into: base.pointer + i * plane)
+                        }
                     } catch {
                         errors.record(error, at: i)
                     }

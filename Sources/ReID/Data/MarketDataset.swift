@@ -1,20 +1,11 @@
 import Foundation
 
 /// The three folders of the Market-1501 layout. Junk images (pid −1) are dropped when loading;
-/// distractors (pid 0) stay in the gallery. Cameras become 0-based.
+/// distractors (pid 0) stay in the gallery. Cameras become 0-based. Kept for existing callers:
+/// `DatasetLayout` reads every layout (this one included) and relabels training pids.
 public struct MarketDataset: Sendable {
-    public enum Split: String, CaseIterable, Sendable, Codable {
-        case train, query, gallery
-        public var folder: String {
-            switch self {
-            case .train: return "bounding_box_train"
-            case .query: return "query"
-            case .gallery: return "bounding_box_test"
-            }
-        }
-        /// Stored in feature files as the `split` tensor.
-        public var code: Int { Split.allCases.firstIndex(of: self)! }
-    }
+    /// The split names and folders; kept under this name for existing callers.
+    public typealias Split = DatasetSplit
 
     public let root: String
     public let splits: [Split: [ImageRecord]]

@@ -22,9 +22,10 @@ struct Extract: ParsableCommand {
               reid extract --model onnx:model.onnx \\
                   --tensor batch.safetensors --out out.safetensors
 
-            With --dataset, --split picks folders of the Market-1501 layout
-            (default query,gallery); the file then also holds `split`
-            (0 train, 1 query, 2 gallery). Weights that hold only a backbone
+            With --dataset, --split picks splits (default query,gallery) and
+            --format the layout (see `reid dataset --help`; detected when
+            omitted); the file then also holds `split` (0 train, 1 query,
+            2 gallery). Weights that hold only a backbone
             (no re-ID head) give its globally average-pooled feature map.
             """
     )
@@ -38,8 +39,11 @@ struct Extract: ParsableCommand {
     @Option(help: "A folder of images (jpg/png/bmp).")
     var images: String?
 
-    @Option(help: "A dataset root in Market-1501 layout.")
+    @Option(help: "A dataset root (Market-1501, DukeMTMC-reID, MSMT17, CUHK03-NP layout or a CSV manifest).")
     var dataset: String?
+
+    @Option(help: "With --dataset: market|duke|msmt17|cuhk03-labeled|cuhk03-detected|csv|folder (detected when omitted).")
+    var format: String?
 
     @Option(help: "With --dataset: comma-separated splits among train, query, gallery.")
     var split: String = "query,gallery"
@@ -99,15 +103,16 @@ struct Extract: ParsableCommand {
                 return ImageRecord(path: path, pid: parsed?.pid ?? -1, camera: parsed?.camera ?? -1)
             }
         } else if let dataset {
-            let wanted = try split.split(separator: ",").map { name -> MarketDataset.Split in
-                guard let s = MarketDataset.Split(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("--split: unknown split '\(name)'; use train, query or gallery")
-                }
-                return s
-            }
-            let data = try MarketDataset(root: dataset, splits: wanted)
+            let wanted = try DatasetSplit.parseList(split)
+            let layout = try format.map { try DatasetLayout(format: $0) }
+            // Every split asked for must be there: none is optional here.
+            let data = try DatasetLayout.load(dataset, format: layout,
+                                              options: DatasetOptions(splits: Set(wanted), optionalSplits: []))
             splits = []
             for s in wanted {
+                guard !data[s].isEmpty else {
+                    throw ReIDError.data(path: dataset, reason: "the \(s.rawValue) split of this \(data.name) is empty")
+                }
                 records += data[s]
                 splits! += Array(repeating: s.code, count: data[s].count)
             }
