@@ -114,3 +114,18 @@ extension CLITests {
         XCTAssertTrue(make.err.contains("bad.safetensors"), make.err)
     }
 }
+
+extension CLITests {
+    /// End to end on real images: OSNet x0.25 (MSMT17) on cuhk03-pair1 lands within 1.5 points of
+    /// the reference Rank-1 and mAP; the small gap comes from OpenCV's bilinear resize versus PIL's.
+    func testEvaluateDatasetNearGoldenOnRealImages() throws {
+        let data = try SharedData.file("data/cuhk03-pair1")
+        let onnx = try SharedData.file("weights/osnet_x0_25_msmt17.onnx")
+        let r = try run(["evaluate", "--dataset", data, "--model", "onnx:" + onnx, "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let got = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Double])
+        let gold = try goldenSection("cuhk03-pair1")["cosine"] as! [String: Any]
+        XCTAssertEqual(got["rank1"]!, (gold["rank1"] as! NSNumber).doubleValue, accuracy: 0.015)
+        XCTAssertEqual(got["mAP"]!, (gold["mAP"] as! NSNumber).doubleValue, accuracy: 0.015)
+    }
+}

@@ -37,6 +37,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Dataset root (Market-1501 layout); needs --model.")
     var dataset: String?
 
+    @Option(help: "With --dataset: its layout (market, duke, msmt17, cuhk03-labeled, cuhk03-detected, csv); detected when omitted.")
+    var format: String?
+
     @Option(help: "With --dataset: the model (see `reid extract --help`).")
     var model: String?
 
@@ -134,7 +137,9 @@ struct Evaluate: ParsableCommand {
 
     func loadInputs() throws -> EvaluationInputs {
         if let features { return try EvaluationInputs.load(features: features) }
-        let data = try MarketDataset(root: dataset!, splits: [.query, .gallery])
+        let layout = try format.map { try DatasetLayout(format: $0) }
+        let data = try DatasetLayout.load(dataset!, format: layout,
+                                          options: DatasetOptions(splits: [.query, .gallery], optionalSplits: []))
         let loaded = try LoadedModel.load(model!, weights: weights)
         let extractor = FeatureExtractor(height: size.height, width: size.width)
         let records = data[.query] + data[.gallery]
