@@ -26,7 +26,8 @@ public final class LoadedModel {
 
     /// Builds the named model and loads `weights`. Without weights a registry model keeps its
     /// random initialisation (useful for smoke runs; the caller should say so).
-    public static func load(_ spec: String, weights: String?, device: Device = .cpu) throws -> LoadedModel {
+    public static func load(_ spec: String, weights: String?, device: Device = .cpu,
+                            traced: Bool = true) throws -> LoadedModel {
         if spec == "color-histogram" {
             let identity = Lambda { $0 }
             return LoadedModel(name: spec, module: identity, report: nil) { try ColorHistogram.features($0) }
@@ -37,14 +38,18 @@ public final class LoadedModel {
             }
             let graph = try ONNXGraph(path: path)
             graph.eval()
+            graph.requiresGrad(false)
             try graph.to(device)
-            return LoadedModel(name: spec, module: graph, report: nil) { try graph($0) }
+            let script = TracedInference { try graph($0) }
+            return LoadedModel(name: spec, module: graph, report: nil) { traced ? try script($0) : try graph($0) }
         }
         let model = try ReIDModel(backbone: spec)
         var report: WeightsLoadReport? = nil
         if let weights { report = try model.loadWeights(from: weights, usage: .inference) }
         model.eval()
+        model.requiresGrad(false)
         try model.to(device)
-        return LoadedModel(name: spec, module: model, report: report) { try model($0).embedding }
+        let script = TracedInference { try model($0).embedding }
+        return LoadedModel(name: spec, module: model, report: report) { traced ? try script($0) : try model($0).embedding }
     }
 }

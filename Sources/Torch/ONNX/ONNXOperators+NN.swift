@@ -8,7 +8,10 @@ extension Array where Element == Tensor? {
 extension ONNXOperator {
     static let neuralNetworkOperators: [String: ONNXOperator] = [
         "Conv": conv, "ConvTranspose": convTranspose, "MaxPool": maxPool, "AveragePool": averagePool,
-        "GlobalAveragePool": .unary { try $0.mean(dims: Array(2..<$0.rank), keepDim: true) },
+        // 2-D maps use adaptive pooling, which libtorch's inference optimiser keeps in oneDNN layout.
+        "GlobalAveragePool": .unary {
+            $0.rank == 4 ? try F.adaptiveAvgPool2d($0, (1, 1)) : try $0.mean(dims: Array(2..<$0.rank), keepDim: true)
+        },
         "GlobalMaxPool": .unary { try $0.amax(dims: Array(2..<$0.rank), keepDim: true) },
         "BatchNormalization": batchNormalization, "InstanceNormalization": instanceNormalization,
         "LayerNormalization": layerNormalization, "Gemm": gemm, "Dropout": dropout,

@@ -63,6 +63,9 @@ struct Extract: ParsableCommand {
     @Option(help: "cpu, cuda, cuda:N or auto.")
     var device: String = "cpu"
 
+    @Flag(help: "Run the model eagerly instead of through libtorch's traced, inference-optimised path.")
+    var eager = false
+
     @Flag(help: "Print a JSON summary on standard output instead of text.")
     var json = false
 
@@ -77,7 +80,7 @@ struct Extract: ParsableCommand {
     func run() throws {
         Runtime.configure()
         let device = try Device(parsing: self.device)
-        let loaded = try LoadedModel.load(model, weights: weights, device: device)
+        let loaded = try LoadedModel.load(model, weights: weights, device: device, traced: !eager)
         if weights == nil && !model.hasPrefix("onnx:") && model != "color-histogram" {
             FileHandle.standardError.write(Data(
                 "warning: no --weights given: \(model) is randomly initialised, so its features only suit a smoke test\n".utf8))

@@ -1,0 +1,52 @@
+import Foundation
+import Torch
+
+/// Builds the model and optimiser a config describes (shared by every method).
+public enum ModelFactory {
+    public static func make(_ section: TrainingConfig.ModelSection, classes: Int, device: Device,
+                            channelsLast: Bool) throws -> ReIDModel {
+        let pooling: PoolingKind
+        switch section.pooling {
+        case "gem": pooling = .gem
+        case "average", "avg": pooling = .average
+        case "max": pooling = .max
+        default: throw ReIDError.invalidOption("model.pooling '\(section.pooling)': use average, gem or max")
+        }
+        let model = try ReIDModel(backbone: section.backbone, options: BackboneOptions(lastStride: section.lastStride),
+                                  head: HeadConfiguration(pooling: pooling, gemP: section.gemP, classes: classes,
+                                                          parts: section.parts))
+        if !section.initialWeights.isEmpty {
+            try model.loadWeights(from: section.initialWeights, usage: .initialisation)
+        }
+        try model.to(device)
+        if channelsLast { try model.convertToChannelsLast() }
+        model.train()
+        return model
+    }
+
+    public static func optimizer(_ section: TrainingConfig.OptimizerSection, parameters: [Tensor]) throws -> Optimizer {
+        switch section.name {
+        case "adam": return try .adam(parameters, lr: section.lr, weightDecay: section.weightDecay)
+        case "adamw": return try .adamW(parameters, lr: section.lr, weightDecay: section.weightDecay)
+        case "sgd": return try .sgd(parameters, lr: section.lr, momentum: section.momentum, weightDecay: section.weightDecay)
+        default: throw ReIDError.invalidOption("optimizer.name '\(section.name)': use adam, adamw or sgd")
+        }
+    }
+}
+
+/// Builds the P×K sampler a config names.
+public enum SamplerFactory {
+    public static func make(_ config: TrainingConfig, records: [ImageRecord], labels: [Int]? = nil) throws -> any EpochSampler {
+        let labels = labels ?? records.map(\.label)
+        let p = config.data.identitiesPerBatch, k = config.data.instancesPerIdentity
+        switch config.data.sampler {
+        case "pk":
+            return RandomIdentitySampler(labels: labels, identitiesPerBatch: p, instances: k, seed: config.seed)
+        case "cross-camera":
+            return CrossCameraSampler(labels: labels, cameras: records.map(\.camera), identitiesPerBatch: p, instances: k,
+                                      seed: config.seed)
+        default:
+            throw ReIDError.invalidOption("data.sampler '\(config.data.sampler)': use pk or cross-camera")
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Torch
+
+/// The one training loop every method shares: seeds, epochs, augmentation and batching with
+/// prefetch, LR schedule, progress, evaluation every N epochs, best and last checkpoints written
+/// atomically, exact resume, `log.jsonl` and `report.html`.
+public final class Trainer {
+    public let config: TrainingConfig
+    public let run: RunDirectory
+    public let resume: Bool
+    /// Print progress (false in tests).
+    public var verbose = true
+
+    public init(config: TrainingConfig, runDirectory: String, resume: Bool = false) {
+        self.config = config
+        self.run = RunDirectory(runDirectory)
+        self.resume = resume
+    }
+
+    public struct Summary: Sendable {
+        public var epochsRun: Int
+        public var lastEpoch: Int
+        public var stoppedEarly: Bool
+        public var best: RankingMetrics?
+        public var lastLosses: [String: Double]
+    }
+
+    /// Seeds of epoch `epoch` differ from every other epoch's and do not depend on where a run was resumed.
+    func seed(for epoch: Int) -> UInt64 {
+        var rng = SeededRandom(seed: config.seed &+ UInt64(epoch) &* 0x9E37_79B9)
+        return rng.next()
+    }
+
+    @discardableResult
+    public func train() throws -> Summary {
+        StopSignal.install()
+        try run.create()
+        let device = try Device(parsing: config.training.device)
+        let layout = config.data.format.isEmpty ? nil : try DatasetLayout(format: config.data.format)
+        let dataset = try DatasetLayout.load(config.data.root, format: layout)
+        guard !dataset.train.isEmpty else {
+            throw ReIDError.data(path: config.data.root, reason: "has no training images (bounding_box_train/ or the layout's train split)")
+        }
+        let context = TrainingContext(config: config, trainRecords: dataset.train, device: device, runDirectory: run)
+        Runtime.seed(config.seed)
+        let method = try MethodRegistry.make(config.method, context: context)
+        applyBatchNormGrouping(method.model)
+        let yaml = try ConfigLoader.yaml(config)
+        try AtomicWrite.write(Data(yaml.utf8), to: run.config)
+        let log = TrainingLog(path: run.log)
+
+        var startEpoch = 0, bestScore = -1.0, bestEpoch = -1
+        if resume {
+            guard run.hasCheckpoint else {
+                throw ReIDError.data(path: run.path, reason: "has no last.safetensors to resume from")
+            }
+            let state = try Checkpoint.restore(from: run.last, model: method.model, modules: method.auxiliaryModules,
+                                               optimizers: method.optimizers)
+            (startEpoch, bestScore, bestEpoch) = (state.epoch, state.bestScore, state.bestEpoch)
+            try log.truncate(after: startEpoch)
+            say("resuming \(run.path) after epoch \(startEpoch)")
+        } else if FileManager.default.fileExists(atPath: run.log) {
+            try FileManager.default.removeItem(atPath: run.log)
+        }
+
+        let pipeline = try TransformPipeline(config.data.transform)
+        var summary = Summary(epochsRun: 0, lastEpoch: startEpoch, stoppedEarly: false, best: nil, lastLosses: [:])
+        for epoch in startEpoch..<config.training.epochs {
+            let epochSeed = seed(for: epoch)
+            Runtime.seed(epochSeed)
+            let started = Date()
+            let factor = config.schedule.factor(epoch: Double(epoch))
+            for name in method.scheduledOptimizers { try method.optimizers[name]?.scaleLearningRates(by: factor) }
+            let lr = method.optimizers["main"]?.learningRate() ?? 0
+            method.model.train()
+            let stats = try method.beginEpoch(epoch, context: context)
+            var batches = try method.batches(epoch: epoch, context: context)
+            if config.training.itersPerEpoch > 0, !batches.isEmpty {
+                batches = (0..<config.training.itersPerEpoch).map { batches[$0 % batches.count] }
+            }
+            guard !batches.isEmpty else {
+                throw ReIDError.invalidOption("epoch \(epoch + 1) has no batches: too few identities or images for \(config.data.identitiesPerBatch)×\(config.data.instancesPerIdentity) batches")
+            }
+            let batchSize = batches[0].count
+            let records = batches.flatMap { $0.map { context.trainRecords[$0] } }
+            let loader = BatchLoader(paths: records.map(\.path), pipeline: pipeline, batchSize: batchSize, seed: epochSeed)
+            let progress = Progress(total: records.count, label: "epoch \(epoch + 1)/\(config.training.epochs)",
+                                    quiet: !verbose)
+            var sums: [String: Double] = [:]
+            var steps = 0
+            try loader.forEachBatch { b, images in
+                if StopSignal.isRequested { throw StopRequested() }
+                var x = try images.to(device)
+                if config.training.channelsLast { x = try x.channelsLast() }
+                let losses = try method.step(images: x, indices: batches[b], context: context)
+                for (k, v) in losses { sums[k, default: 0] += v }
+                steps += 1
+                progress.advance(images.size(0), extra: String(format: "loss %.3f lr %.2e", losses["total"] ?? .nan, lr))
+            }
+            let means = sums.mapValues { $0 / Double(max(steps, 1)) }
+            var entry: [String: Any] = ["epoch": epoch + 1, "loss": means, "lr": lr,
+                                        "seconds": Date().timeIntervalSince(started),
+                                        "images_per_second": Double(records.count) / Date().timeIntervalSince(started)]
+            if !stats.isEmpty { entry["stats"] = stats }
+            let isLast = epoch + 1 == config.training.epochs
+            let evalEvery = config.training.evalEvery
+            if isLast || (evalEvery > 0 && (epoch + 1) % evalEvery == 0) {
+                let result = try evaluate(method.model, dataset: dataset, context: context)
+                entry["metrics"] = result.metrics.summary
+                summary.best = summary.best ?? result.metrics
+                if result.metrics.mAP > bestScore {
+                    bestScore = result.metrics.mAP
+                    bestEpoch = epoch + 1
+                    summary.best = result.metrics
+                    try Checkpoint(epoch: epoch + 1, bestScore: bestScore, bestEpoch: bestEpoch, configYAML: yaml)
+                        .write(to: run.best, model: method.model, modules: method.auxiliaryModules, optimizers: method.optimizers)
+                }
+                say(String(format: "epoch %d: Rank-1 %.2f%% mAP %.2f%% (best mAP %.2f%% at epoch %d)", epoch + 1,
+                           result.metrics.rank1 * 100, result.metrics.mAP * 100, bestScore * 100, bestEpoch))
+            }
+            try Checkpoint(epoch: epoch + 1, bestScore: bestScore, bestEpoch: bestEpoch, configYAML: yaml)
+                .write(to: run.last, model: method.model, modules: method.auxiliaryModules, optimizers: method.optimizers)
+            try log.append(entry)
+            try TrainingReport(run: run, title: "\(config.method) on \(config.data.root)").write(log: log.entries())
+            summary.epochsRun += 1
+            summary.lastEpoch = epoch + 1
+            summary.lastLosses = means
+        }
+        say("report: \(run.report)")
+        return summary
+    }
+
+    /// Features of query and gallery with the current model, metrics, and the evaluation report.
+    func evaluate(_ model: ReIDModel, dataset: any ReIDDataset, context: TrainingContext) throws -> Evaluator.Result {
+        let records = dataset.query + dataset.gallery
+        let features = try context.features(of: records, model: model, label: "evaluate")
+        let q = dataset.query.count
+        let labels = try EvaluationLabels(queryPids: dataset.query.map(\.pid), galleryPids: dataset.gallery.map(\.pid),
+                                          queryCams: dataset.query.map(\.camera), galleryCams: dataset.gallery.map(\.camera))
+        let evaluator = Evaluator(metric: config.evaluation.metric, cameraNormalization: config.evaluation.cameraNorm,
+                                  reranking: config.evaluation.rerank ? KReciprocalReranking() : nil)
+        let result = try evaluator.evaluate(query: features.narrow(dim: 0, start: 0, length: q),
+                                            gallery: features.narrow(dim: 0, start: q, length: records.count - q), labels: labels)
+        try EvaluationReport(title: "Evaluation of \(config.method)", metrics: result.metrics, distances: result.distances,
+                             query: dataset.query, gallery: dataset.gallery)
+            .write(to: run.evaluation, rankedQueries: config.evaluation.rankedQueries)
+        return result
+    }
+
+    /// `training.bnBatch`: BatchNorm statistics over sub-batches, as data-parallel training has.
+    func applyBatchNormGrouping(_ model: ReIDModel) {
+        guard config.training.bnBatch > 0 else { return }
+        for (_, module) in model.namedModules() {
+            (module as? BatchNorm)?.subBatch = config.training.bnBatch
+        }
+    }
+
+    func say(_ text: String) {
+        if verbose { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    }
+}
+
+/// Thrown inside the loop when SIGTERM/SIGINT arrived; the caller reports how to resume.
+public struct StopRequested: Error, CustomStringConvertible {
+    public var description: String { "stopped by a signal; the last checkpoint is intact (resume with --resume)" }
+}

@@ -1,0 +1,103 @@
+import Torch
+
+/// Everything a training run needs, decoded from YAML over these defaults (see `configs/`).
+/// The defaults are the supervised strong baseline's (BoT, Luo et al. 2019); each method's
+/// config file overrides what its paper changes.
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    public var method = "supervised"
+    public var seed: UInt64 = 0
+    public var model = ModelSection()
+    public var data = DataSection()
+    public var optimizer = OptimizerSection()
+    public var schedule = LRSchedule(decay: .step, warmupEpochs: 10, warmupFactor: 0.01, milestones: [40, 70],
+                                     gamma: 0.1, totalEpochs: 120)
+    public var loss = LossSection()
+    public var training = LoopSection()
+    public var evaluation = EvaluationSection()
+
+    public init() {}
+
+    public struct ModelSection: Codable, Equatable, Sendable {
+        /// A backbone name from the registry (resnet50, resnet50-ibn-a, osnet_x1_0, mobilenetv2, …).
+        public var backbone = "resnet50"
+        public var lastStride = 1
+        /// "gem" or "average" global pooling before the BNNeck.
+        public var pooling = "average"
+        public var gemP = 3.0
+        /// Horizontal part features (0: none; PPLR uses 3).
+        public var parts = 0
+        /// Weights to start from: a run's best.safetensors, a backbone file (.safetensors/.pth);
+        /// empty: the backbone's random initialisation.
+        public var initialWeights = ""
+    }
+
+    public struct DataSection: Codable, Equatable, Sendable {
+        public var root = ""
+        /// Dataset layout (market, duke, msmt17, cuhk03-labeled, cuhk03-detected, csv); detected when empty.
+        public var format = ""
+        public var height = 256
+        public var width = 128
+        /// P identities × K images per batch.
+        public var identitiesPerBatch = 16
+        public var instancesPerIdentity = 4
+        /// "pk" (random identity sampler) or "cross-camera" (prefers other-camera samples of an id).
+        public var sampler = "pk"
+        /// Augmentation: flip probability, padding before the random crop, random-erasing probability,
+        /// colour-jitter strength (brightness/contrast/saturation; 0 off).
+        public var flip = 0.5
+        public var padding = 10
+        public var randomErasing = 0.5
+        public var colorJitter = 0.0
+
+        /// The training transform these settings describe.
+        public var transform: TransformConfig {
+            var t = TransformConfig(height: height, width: width, flipProbability: flip, padding: padding)
+            t.erasing = randomErasing > 0 ? TransformConfig.ErasingConfig(probability: randomErasing) : nil
+            t.colorJitter = colorJitter > 0
+                ? TransformConfig.ColorJitterConfig(brightness: colorJitter, contrast: colorJitter, saturation: colorJitter,
+                                                    probability: 0.5) : nil
+            return t
+        }
+    }
+
+    public struct OptimizerSection: Codable, Equatable, Sendable {
+        /// adam, adamw or sgd.
+        public var name = "adam"
+        public var lr = 3.5e-4
+        public var weightDecay = 5e-4
+        public var momentum = 0.9
+    }
+
+    public struct LossSection: Codable, Equatable, Sendable {
+        public var crossEntropyWeight = 1.0
+        public var labelSmoothing = 0.1
+        public var tripletWeight = 1.0
+        /// Batch-hard triplet margin, or the soft margin log(1 + exp(d_ap − d_an)) when `tripletSoftMargin`.
+        public var tripletMargin = 0.3
+        public var tripletSoftMargin = false
+        /// Center loss weight (0 disables it) and its own SGD learning rate.
+        public var centerWeight = 0.005
+        public var centerLR = 0.5
+    }
+
+    public struct LoopSection: Codable, Equatable, Sendable {
+        public var epochs = 120
+        /// Iterations per epoch; 0 means one pass of the sampler.
+        public var itersPerEpoch = 0
+        /// Evaluate every N epochs (and after the last); 0 only after the last.
+        public var evalEvery = 10
+        /// BatchNorm statistics over sub-batches of this many images (0: the whole batch).
+        public var bnBatch = 0
+        public var device = "cpu"
+        /// Store 4-D weights and inputs channels-last (faster oneDNN convolutions on CPU).
+        public var channelsLast = true
+    }
+
+    public struct EvaluationSection: Codable, Equatable, Sendable {
+        public var metric = DistanceMetric.cosine
+        public var rerank = false
+        public var cameraNorm = false
+        /// Ranked lists drawn in the report.
+        public var rankedQueries = 8
+    }
+}

@@ -1,0 +1,56 @@
+import Torch
+
+/// What a training method (supervised, cluster-contrast, PPLR, …) plugs into the shared loop.
+/// The loop owns the data pipeline, schedules, checkpoints, logging and evaluation; a method
+/// owns its model, losses, optimisers and any per-epoch work such as pseudo-labelling.
+public protocol TrainingMethod: AnyObject {
+    /// The model evaluated and saved as the run's weights.
+    var model: ReIDModel { get }
+    /// Other modules whose state must survive a resume (center-loss centers, memories, …).
+    var auxiliaryModules: [String: any Module] { get }
+    /// Optimisers whose state must survive a resume.
+    var optimizers: [String: Optimizer] { get }
+    /// Names of the optimisers whose learning rates follow the schedule (default: "main").
+    var scheduledOptimizers: [String] { get }
+
+    /// Called before each epoch (0-based): pseudo-labelling happens here. Returns numbers to log.
+    func beginEpoch(_ epoch: Int, context: TrainingContext) throws -> [String: Double]
+
+    /// The batches of this epoch as indices into `context.trainRecords`.
+    func batches(epoch: Int, context: TrainingContext) throws -> [[Int]]
+
+    /// One optimisation step on a loaded batch; returns named loss values.
+    func step(images: Tensor, indices: [Int], context: TrainingContext) throws -> [String: Double]
+}
+
+extension TrainingMethod {
+    public var scheduledOptimizers: [String] { ["main"] }
+}
+
+/// What the loop shares with a method.
+public final class TrainingContext {
+    public let config: TrainingConfig
+    public let trainRecords: [ImageRecord]
+    public let device: Device
+    public let runDirectory: RunDirectory
+    /// Loads evaluation-mode (no augmentation) batches of any records, e.g. for feature extraction.
+    public let extractor: FeatureExtractor
+
+    public init(config: TrainingConfig, trainRecords: [ImageRecord], device: Device, runDirectory: RunDirectory) {
+        self.config = config
+        self.trainRecords = trainRecords
+        self.device = device
+        self.runDirectory = runDirectory
+        self.extractor = FeatureExtractor(height: config.data.height, width: config.data.width, batchSize: 64,
+                                          device: device)
+    }
+
+    /// Evaluation-mode features of `records` from `model` (the global embedding), [N, D].
+    public func features(of records: [ImageRecord], model: ReIDModel, label: String = "features") throws -> Tensor {
+        model.eval()
+        defer { model.train() }
+        return try extractor.extract(paths: records.map(\.path), progress: Progress(total: records.count, label: label)) {
+            try model($0).embedding
+        }
+    }
+}
