@@ -24,8 +24,7 @@ demo: release
 
 ## test: install what is missing, build, and run every test.
 test: bootstrap
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	@scripts/test.sh
 
 ## bench: speed and accuracy against the peers, written as JSON to bench/results/.
 bench: release bootstrap-bench

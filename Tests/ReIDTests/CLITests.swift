@@ -1,5 +1,7 @@
 import Foundation
 import XCTest
+@testable import ReID
+@testable import Torch
 
 /// Runs the built `reid` binary as a user would and checks what it prints.
 final class CLITests: XCTestCase {
@@ -127,5 +129,52 @@ extension CLITests {
         let gold = try goldenSection("cuhk03-pair1")["cosine"] as! [String: Any]
         XCTAssertEqual(got["rank1"]!, (gold["rank1"] as! NSNumber).doubleValue, accuracy: 0.015)
         XCTAssertEqual(got["mAP"]!, (gold["mAP"] as! NSNumber).doubleValue, accuracy: 0.015)
+    }
+}
+
+extension CLITests {
+    /// SIGTERM mid-run leaves a valid last checkpoint, and --resume continues from it.
+    func testSigtermLeavesAValidCheckpointThatResumes() throws {
+        let data = TrainerTests.dataset
+        let runFolder = folder + "/run"
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = ["train", "--method", "supervised", "--data", data, "--out", runFolder,
+                             "--set", "model.backbone=osnet_x0_25", "--set", "data.height=64", "--set", "data.width=32",
+                             "--set", "data.identitiesPerBatch=4", "--set", "data.instancesPerIdentity=4",
+                             "--set", "training.epochs=200", "--set", "training.itersPerEpoch=2",
+                             "--set", "training.evalEvery=0", "--set", "schedule.warmupEpochs=0"]
+        process.standardOutput = FileHandle.nullDevice
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let last = runFolder + "/last.safetensors"
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: last) && Date() < deadline && process.isRunning {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: last), "a first checkpoint appears")
+        Thread.sleep(forTimeInterval: 0.3)  // into a later epoch
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 143, message)
+        XCTAssertTrue(message.contains("--resume"), message)
+        // The checkpoint is whole: it loads, and its epoch is recorded.
+        let (tensors, metadata) = try Safetensors.load(last, only: nil)
+        XCTAssertFalse(tensors.isEmpty)
+        let epoch = try XCTUnwrap(metadata["epoch"].flatMap(Int.init))
+        XCTAssertGreaterThanOrEqual(epoch, 1)
+        let resumed = try run(["train", "--resume", runFolder, "--set", "training.epochs=\(epoch + 1)", "--json"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.err.contains("resuming"), resumed.err)
+        let summary = try JSONSerialization.jsonObject(with: Data(resumed.out.utf8)) as? [String: Any]
+        XCTAssertEqual(summary?["last_epoch"] as? Int, epoch + 1)
+    }
+
+    func testTrainRejectsAMisspelledConfigKey() throws {
+        let r = try run(["train", "--data", folder, "--out", folder + "/r", "--set", "optimizer.lrate=0.1"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("optimizer.lrate") && r.err.contains("did you mean 'lr'"), r.err)
     }
 }

@@ -69,11 +69,8 @@ public enum BackboneRegistry {
     /// - Throws: `ModelError.unknownBackbone` listing the known names; the weight loader's
     ///   errors (naming the file and the mismatching tensors).
     public static func make(_ name: String, options: BackboneOptions = .init()) throws -> any Backbone {
-        if name.hasPrefix(onnxPrefix) {
-            // MARK: ONNX backbones (reserved: another engineer's `ONNXGraph` layer in Torch).
-            // Build the graph from `String(name.dropFirst(onnxPrefix.count))` here and wrap it
-            // as a `Backbone` (its output as the feature map). Until then these names fail.
-            throw ModelError.onnxBackboneUnavailable(path: String(name.dropFirst(onnxPrefix.count)))
+        if let path = onnxPath(name) {
+            return try ONNXBackbone(path: path)
         }
         let key = name.lowercased()
         guard let entry = entries.first(where: { $0.names.contains(key) }) else {

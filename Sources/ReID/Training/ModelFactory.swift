@@ -12,6 +12,12 @@ public enum ModelFactory {
         case "max": pooling = .max
         default: throw ReIDError.invalidOption("model.pooling '\(section.pooling)': use average, gem or max")
         }
+        var section = section
+        // ONNX weights are a whole network: it becomes the backbone rather than being copied into one.
+        if section.initialWeights.lowercased().hasSuffix(".onnx") {
+            section.backbone = BackboneRegistry.onnxPrefix + section.initialWeights
+            section.initialWeights = ""
+        }
         let model = try ReIDModel(backbone: section.backbone, options: BackboneOptions(lastStride: section.lastStride),
                                   head: HeadConfiguration(pooling: pooling, gemP: section.gemP, classes: classes,
                                                           parts: section.parts))

@@ -45,7 +45,7 @@ struct Train: ParsableCommand {
     @Option(help: "Continue the run in this folder from its last checkpoint.")
     var resume: String?
 
-    @Option(help: "Initial weights (a run's best.safetensors, or backbone weights).")
+    @Option(name: .customLong("init"), help: "Initial weights: a run's best.safetensors, backbone weights (.safetensors, .pth), or an ONNX model (which then is the backbone).")
     var initialWeights: String?
 
     @Option(name: .customLong("set"), help: "Override one config key: key.path=value (repeatable).")

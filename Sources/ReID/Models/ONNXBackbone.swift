@@ -1,0 +1,35 @@
+import Torch
+
+/// An imported ONNX graph used as a backbone (`onnx:PATH`): its weights train like any other
+/// module's. A graph that already ends in an embedding [N, D] (like the shared OSNet) yields a
+/// 1×1 "map" [N, D, 1, 1], so the usual pooling, BNNeck and classifier sit on top of it.
+public final class ONNXBackbone: Backbone, TrainingModeAware {
+    public let graph: ONNXGraph
+    public let featureChannels: Int
+
+    public var isTraining: Bool {
+        get { graph.isTraining }
+        set { graph.isTraining = newValue }
+    }
+
+    public var namedChildren: [(name: String, module: any Module)] { [("graph", graph)] }
+
+    public init(path: String) throws {
+        let graph = try ONNXGraph(path: path)
+        // The output width, from one tiny forward pass in eval mode.
+        let wasTraining = graph.isTraining
+        graph.isTraining = false
+        let probe = try withNoGrad { try graph(Tensor.zeros([1, 3, 256, 128])) }
+        graph.isTraining = wasTraining
+        self.graph = graph
+        guard probe.rank == 2 || probe.rank == 4 else {
+            throw ReIDError.model("\(path): the graph's output has shape \(probe.shape); a backbone needs [N, D] or [N, C, H, W]")
+        }
+        featureChannels = probe.size(1)
+    }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        let y = try graph(x)
+        return y.rank == 2 ? try y.view([y.size(0), y.size(1), 1, 1]) : y
+    }
+}

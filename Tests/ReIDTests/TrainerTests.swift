@@ -1,0 +1,94 @@
+import Foundation
+import XCTest
+@testable import ReID
+@testable import Torch
+
+/// The shared training loop on tiny synthetic data (seconds each, CPU).
+final class TrainerTests: XCTestCase {
+    static let dataset: String = {
+        let root = NSTemporaryDirectory() + "reid-train-data-\(ProcessInfo.processInfo.processIdentifier)"
+        if !FileManager.default.fileExists(atPath: root + "/query") {
+            var synth = SyntheticDataset(ids: 12, cameras: 2, seed: 3)
+            synth.height = 64
+            synth.width = 32
+            synth.viewAngles = []
+            synth.tracksPerVideo = 0
+            _ = try? synth.write(to: root)
+        }
+        return root
+    }()
+
+    var runs: [String] = []
+    override func tearDown() { runs.forEach { try? FileManager.default.removeItem(atPath: $0) } }
+
+    func newRun() -> String {
+        let path = NSTemporaryDirectory() + "reid-run-\(UUID().uuidString)"
+        runs.append(path)
+        return path
+    }
+
+    static func config(epochs: Int, extra: [String] = []) throws -> TrainingConfig {
+        try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: nil, overrides: [
+            "data.root=\(dataset)", "model.backbone=osnet_x0_25", "data.height=64", "data.width=32",
+            "data.identitiesPerBatch=4", "data.instancesPerIdentity=4", "training.epochs=\(epochs)",
+            "training.itersPerEpoch=3", "training.evalEvery=0", "schedule.warmupEpochs=0", "optimizer.lr=0.001",
+            "evaluation.rankedQueries=2",
+        ] + extra)
+    }
+
+    func losses(_ run: String) -> [Double] {
+        TrainingLog(path: RunDirectory(run).log).entries().map { (($0["loss"] as? [String: Any])?["total"] as? Double) ?? .nan }
+    }
+
+    func testLossGoesDownAndRunFolderIsComplete() throws {
+        let run = newRun()
+        let trainer = Trainer(config: try TrainerTests.config(epochs: 4), runDirectory: run)
+        trainer.verbose = false
+        let summary = try trainer.train()
+        XCTAssertEqual(summary.epochsRun, 4)
+        let l = losses(run)
+        XCTAssertEqual(l.count, 4)
+        XCTAssertLessThan(l[3], l[0], "training loss should fall: \(l)")
+        let dir = RunDirectory(run)
+        for file in [dir.config, dir.log, dir.last, dir.best, dir.report, dir.evaluation + "/report.html", run + "/losses.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: file), file)
+        }
+        XCTAssertNotNil(summary.best, "the last epoch is evaluated")
+        // best.safetensors loads as model weights (the extra training state is ignored).
+        let weights = try Safetensors.load(dir.best)
+        XCTAssertNotNil(weights["head.bnneck.weight"] ?? weights.keys.first { $0.hasPrefix("head.") }.map { weights[$0]! })
+    }
+
+    func testResumeReproducesTheNextEpoch() throws {
+        let straight = newRun(), resumed = newRun()
+        let a = Trainer(config: try TrainerTests.config(epochs: 2), runDirectory: straight)
+        a.verbose = false
+        try a.train()
+        let b = Trainer(config: try TrainerTests.config(epochs: 1), runDirectory: resumed)
+        b.verbose = false
+        try b.train()
+        let c = Trainer(config: try TrainerTests.config(epochs: 2), runDirectory: resumed, resume: true)
+        c.verbose = false
+        let summary = try c.train()
+        XCTAssertEqual(summary.epochsRun, 1, "only the missing epoch runs")
+        let la = losses(straight), lb = losses(resumed)
+        XCTAssertEqual(lb.count, 2)
+        XCTAssertEqual(la[0], lb[0], accuracy: 1e-5)
+        XCTAssertEqual(la[1], lb[1], accuracy: 1e-5, "the resumed run's epoch 2 matches the uninterrupted one")
+    }
+
+    func testBadMethodAndMissingDataAreClearErrors() throws {
+        var cfg = try TrainerTests.config(epochs: 1)
+        cfg.method = "magic"
+        let t = Trainer(config: cfg, runDirectory: newRun())
+        t.verbose = false
+        XCTAssertThrowsError(try t.train()) { XCTAssertTrue("\($0)".contains("unknown method 'magic'"), "\($0)") }
+        cfg = try TrainerTests.config(epochs: 1, extra: ["data.root=/nonexistent/data"])
+        let u = Trainer(config: cfg, runDirectory: newRun())
+        u.verbose = false
+        XCTAssertThrowsError(try u.train()) { XCTAssertTrue("\($0)".contains("/nonexistent/data"), "\($0)") }
+        XCTAssertThrowsError(try TrainerTests.config(epochs: 1, extra: ["training.epohcs=3"])) {
+            XCTAssertTrue("\($0)".contains("training.epohcs") && "\($0)".contains("epochs"), "\($0)")
+        }
+    }
+}
