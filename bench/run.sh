@@ -8,4 +8,6 @@ shared="${REID_SHARED:-$here/../../shared}"
 [ -d "$shared" ] || { echo "bench: ../shared not found (set REID_SHARED)" >&2; exit 1; }
 mkdir -p "$here/results" "$here/work"
 "$here/.venv/bin/python" "$here/foundation.py" --reid "$bin" --shared "$shared" --out "$here/results/foundation.json"
+"$here/.venv/bin/python" "$here/synth_difficulty.py" --reid "$bin" --shared "$shared" --out "$here/results/synth.json"
 "$here/.venv/bin/python" "$here/eval_bench.py" --reid "$bin" --out "$here/results/eval.json"
+"$here/.venv/bin/python" "$here/train_bench.py" --reid "$bin" --shared "$shared" --out "$here/results/train.json"

@@ -9,7 +9,7 @@ packages=(libtorch-dev libopencv-dev libfaiss-dev libonnx-dev libopenblas-dev)
 bench=0
 for arg in "$@"; do
   case "$arg" in
-    --bench) bench=1; packages+=(python3-torch python3-numpy python3-venv python3-pip python3-opencv) ;;
+    --bench) bench=1; packages+=(python3-torch python3-torchvision python3-pil python3-numpy python3-venv python3-pip python3-opencv) ;;
     -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
     *) echo "bootstrap.sh: unknown option '$arg' (use --bench or nothing)" >&2; exit 2 ;;
   esac

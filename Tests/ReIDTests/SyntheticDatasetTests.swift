@@ -48,9 +48,9 @@ final class SyntheticDatasetTests: XCTestCase {
     }
 
     func testSameSeedSameImagesOtherSeedOtherImages() throws {
-        try make(seed: 5, at: folder + "/a")
-        try make(seed: 5, at: folder + "/b")
-        try make(seed: 6, at: folder + "/c")
+        _ = try make(seed: 5, at: folder + "/a")
+        _ = try make(seed: 5, at: folder + "/b")
+        _ = try make(seed: 6, at: folder + "/c")
         let name = try ImageFolder.list(folder + "/a/query")[0].split(separator: "/").last!
         let a = try Data(contentsOf: URL(fileURLWithPath: "\(folder!)/a/query/\(name)"))
         let b = try Data(contentsOf: URL(fileURLWithPath: "\(folder!)/b/query/\(name)"))

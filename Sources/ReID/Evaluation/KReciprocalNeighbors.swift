@@ -13,9 +13,11 @@ struct KReciprocalNeighbors {
         rank[(i * width)..<(i * width + count)]
     }
 
-    /// R(i, k), in the order of i's neighbour list.
+    /// R(i, k), in the order of i's neighbour list. When the table holds fewer than k + 1
+    /// neighbours (the training-time Jaccard searches exactly k1), all of them are used.
     func reciprocal(_ i: Int, k: Int) -> [Int32] {
-        neighbours(i, k + 1).filter { j in neighbours(Int(j), k + 1).contains(Int32(i)) }
+        let count = min(k + 1, width)
+        return neighbours(i, count).filter { j in neighbours(Int(j), count).contains(Int32(i)) }
     }
 
     /// The expanded set, sorted ascending, without duplicates.

@@ -65,6 +65,7 @@ public final class Trainer {
 
         let pipeline = try TransformPipeline(config.data.transform)
         var summary = Summary(epochsRun: 0, lastEpoch: startEpoch, stoppedEarly: false, best: nil, lastLosses: [:])
+        let runStarted = Date()
         for epoch in startEpoch..<config.training.epochs {
             let epochSeed = seed(for: epoch)
             Runtime.seed(epochSeed)
@@ -102,9 +103,11 @@ public final class Trainer {
                                         "seconds": Date().timeIntervalSince(started),
                                         "images_per_second": Double(records.count) / Date().timeIntervalSince(started)]
             if !stats.isEmpty { entry["stats"] = stats }
-            let isLast = epoch + 1 == config.training.epochs
+            let outOfTime = config.training.maxMinutes > 0
+                && Date().timeIntervalSince(runStarted) > config.training.maxMinutes * 60
+            let isLast = epoch + 1 == config.training.epochs || outOfTime
             let evalEvery = config.training.evalEvery
-            if isLast || (evalEvery > 0 && (epoch + 1) % evalEvery == 0) {
+            if (isLast && evalEvery >= 0) || (evalEvery > 0 && (epoch + 1) % evalEvery == 0) {
                 let result = try evaluate(method.model, dataset: dataset, context: context)
                 entry["metrics"] = result.metrics.summary
                 summary.best = summary.best ?? result.metrics
@@ -125,6 +128,11 @@ public final class Trainer {
             summary.epochsRun += 1
             summary.lastEpoch = epoch + 1
             summary.lastLosses = means
+            if outOfTime {
+                say("stopping after epoch \(epoch + 1): training.maxMinutes (\(config.training.maxMinutes)) reached")
+                summary.stoppedEarly = true
+                break
+            }
         }
         say("report: \(run.report)")
         return summary

@@ -84,8 +84,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         public var epochs = 120
         /// Iterations per epoch; 0 means one pass of the sampler.
         public var itersPerEpoch = 0
-        /// Evaluate every N epochs (and after the last); 0 only after the last.
+        /// Evaluate every N epochs (and after the last); 0 only after the last; −1 never.
         public var evalEvery = 10
+        /// Stop (after evaluating) at the end of the first epoch past this many minutes; 0: no limit.
+        public var maxMinutes = 0.0
         /// BatchNorm statistics over sub-batches of this many images (0: the whole batch).
         public var bnBatch = 0
         public var device = "cpu"

@@ -12,7 +12,7 @@ public struct TrainingLog {
         var data = try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys])
         data.append(0x0A)
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }

@@ -1,0 +1,20 @@
+// k-nearest-neighbour search through faiss (exact flat L2, or IVF for large sets).
+#ifndef CTORCH_KNN_H
+#define CTORCH_KNN_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Searches the k nearest of each of the n row-major d-dimensional `vectors` among themselves by
+// squared L2 distance. nlist == 0: exact (IndexFlatL2); else IndexIVFFlat with nlist lists, trained
+// on the vectors, probing nprobe lists. Writes n*k labels and distances. 0 on success, -1 on error.
+int ct_knn_self(const float *vectors, int64_t n, int64_t d, int64_t k, int64_t nlist, int64_t nprobe,
+                int64_t *labels, float *distances);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,98 @@
+import Foundation
+import Torch
+
+/// The k-reciprocal Jaccard distance that SpCL, Cluster-Contrast and PPLR cluster with
+/// (`compute_jaccard_distance`): features are L2-normalised; each item's k1 nearest neighbours
+/// (itself included) give its k-reciprocal set, expanded with the round(k1/2)-reciprocal sets
+/// that overlap it by more than 2/3; the encoding V weights that set by softmax(−d) with
+/// d = 2 − 2·cos; k2 query expansion averages V over the k2 nearest; and the distance is
+/// 1 − Σmin(V_i, V_j) / Σmax(V_i, V_j). No λ blend with the original distance.
+///
+/// Only pairs whose encodings overlap have a distance below 1, so the result is returned as
+/// sparse neighbour lists; nothing N×N is ever allocated.
+public struct JaccardDistance: Sendable {
+    public var k1: Int
+    public var k2: Int
+    /// Rows of the similarity matrix computed at once by libtorch for the kNN search.
+    public var blockRows = 1024
+
+    public init(k1: Int = 30, k2: Int = 6) {
+        self.k1 = k1
+        self.k2 = k2
+    }
+
+    /// Sparse Jaccard distances: for each item, the items at distance < 1 (itself at 0).
+    public struct Neighbourhoods: Sendable {
+        public var rows: [[(index: Int32, distance: Float)]]
+
+        /// The distance between i and j (1 when their encodings do not overlap).
+        public func distance(_ i: Int, _ j: Int) -> Float {
+            rows[i].first { Int($0.index) == j }?.distance ?? 1
+        }
+
+        /// A dense block (for checks): rows and columns at `indices`.
+        public func dense(_ indices: [Int]) -> [Float] {
+            let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
+            var out = [Float](repeating: 1, count: indices.count * indices.count)
+            for (r, i) in indices.enumerated() {
+                for (j, d) in rows[i] { if let c = position[Int(j)] { out[r * indices.count + c] = d } }
+            }
+            return out
+        }
+    }
+
+    public func neighbourhoods(_ features: Tensor) throws -> Neighbourhoods {
+        guard features.rank == 2, features.size(0) > 1 else {
+            throw ReIDError.invalidOption("Jaccard distance needs features [N, D] with N > 1, got \(features.shape)")
+        }
+        guard k1 >= 1, k2 >= 1 else { throw ReIDError.invalidOption("k1 and k2 must be at least 1") }
+        let x = try features.to(.float32).normalized(dim: 1).contiguous()
+        let n = x.size(0), dim = x.size(1)
+        let width = min(k1, n)
+        let rank = try NearestNeighbours.search(x, k: width)
+        let neighbours = KReciprocalNeighbors(rank: rank, width: width)
+        let flat = try x.floats()
+        let k1 = self.k1, k2 = min(self.k2, width)
+
+        // Encodings V: softmax(−(2 − 2 cos)) over each expanded k-reciprocal set.
+        let v = SparseRows(rows: parallelMap(n) { i in
+            let members = neighbours.expanded(i, k1: k1)
+            let logits: [Float] = members.map { j in
+                var dot: Float = 0
+                flat.withUnsafeBufferPointer { f in
+                    let a = f.baseAddress! + i * dim, b = f.baseAddress! + Int(j) * dim
+                    for t in 0..<dim { dot += a[t] * b[t] }
+                }
+                return -(2 - 2 * dot)
+            }
+            let top = logits.max() ?? 0
+            let exps = logits.map { Foundation.exp($0 - top) }
+            let total = exps.reduce(0, +)
+            return zip(members, exps).map { ($0, $1 / total) }
+        })
+        // Query expansion over the k2 nearest.
+        let expanded: SparseRows = k2 == 1 ? v : SparseRows(rows: parallelMap(n) { i in
+            var sums: [Int32: Float] = [:]
+            for r in neighbours.neighbours(i, k2) {
+                for p in v.row(Int(r)) { sums[v.columns[p], default: 0] += v.values[p] }
+            }
+            return sums.keys.sorted().map { ($0, sums[$0]! / Float(k2)) }
+        })
+        // Jaccard over the inverted index, keeping only overlapping pairs.
+        let index = InvertedIndex(expanded, columns: n, rowRange: 0..<n)
+        let rows: [[(index: Int32, distance: Float)]] = parallelMap(n) { i in
+            var shared: [Int32: Float] = [:]
+            for p in expanded.row(i) {
+                let column = Int(expanded.columns[p]), value = expanded.values[p]
+                for e in index.offsets[column]..<index.offsets[column + 1] {
+                    shared[index.rows[e], default: 0] += Swift.min(value, index.values[e])
+                }
+            }
+            return shared.keys.sorted().map { j in
+                let m = shared[j]!
+                return (j, Swift.max(0, 1 - m / (2 - m)))
+            }
+        }
+        return Neighbourhoods(rows: rows)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import XCTest
+@testable import ReID
+@testable import Torch
+
+final class ClusteringTests: XCTestCase {
+    /// Builds neighbourhoods from 1-D points with distance |a − b| (all pairs listed).
+    func line(_ points: [Float]) -> [[(index: Int32, distance: Float)]] {
+        points.map { a in points.enumerated().map { (Int32($0.offset), Swift.abs(a - $0.element)) } }
+    }
+
+    func testDBSCANChainsNoiseAndBorderPoints() {
+        // A chain 0,1,2,3 (spacing 1), a far noise point, and a tight triple whose member at 21.9
+        // borders a core point but is not core itself.
+        let points: [Float] = [0, 1, 2, 3, 50, 20, 20.5, 21, 21.9]
+        let labels = DBSCAN(eps: 1.0, minSamples: 3).labels(line(points))
+        XCTAssertEqual(labels[0], labels[3], "density-connected through the chain")
+        XCTAssertEqual(labels[4], -1, "isolated point is an outlier")
+        XCTAssertEqual(Set(labels[5...8]).count, 1, "border point 21.9 joins the cluster of its core neighbour")
+        XCTAssertNotEqual(labels[0], labels[5])
+        XCTAssertEqual(labels[0], 0, "clusters are numbered in order of first core point, as scikit-learn does")
+        XCTAssertEqual(labels[5], 1)
+        // With a larger minSamples the chain's ends stop being core but stay as border points.
+        let strict = DBSCAN(eps: 1.0, minSamples: 4).labels(line(points))
+        XCTAssertEqual(strict[4], -1)
+        XCTAssertTrue(strict[0...3].allSatisfy { $0 == -1 }, "no point of the chain has 4 neighbours within 1")
+    }
+
+    func testJaccardIsSymmetricZeroOnTheDiagonalAndBounded() throws {
+        Runtime.seed(1)
+        let centres = try Tensor.randn([6, 16])
+        let x = try Tensor.cat((0..<5).map { _ in try centres + Tensor.randn([6, 16]) * 0.2 }, dim: 0)
+        let n = try JaccardDistance(k1: 6, k2: 2).neighbourhoods(x)
+        for i in 0..<30 {
+            XCTAssertEqual(n.distance(i, i), 0, accuracy: 1e-5)
+            for (j, d) in n.rows[i] {
+                XCTAssertGreaterThanOrEqual(d, 0)
+                XCTAssertLessThanOrEqual(d, 1)
+                XCTAssertEqual(d, n.distance(Int(j), i), accuracy: 1e-5, "symmetric")
+            }
+        }
+        // Points from the same centre are closer than points from different centres.
+        XCTAssertLessThan(n.distance(0, 6), n.distance(0, 1))
+    }
+
+    func testJaccardAndDBSCANMatchTheReferenceOnCuhk03() throws {
+        let t = try Safetensors.load(try SharedData.file("fixtures/jaccard_cuhk03_train_osnet.safetensors"))
+        let n = try JaccardDistance(k1: 30, k2: 6).neighbourhoods(t["features"]!)
+        let subset = try t["subset_index"]!.ints()
+        let ours = n.dense(subset), expected = try t["jaccard_subset"]!.floats()
+        let worst = zip(ours, expected).map { Swift.abs($0 - $1) }.max()!
+        XCTAssertLessThan(worst, 1e-4, "largest difference from PPLR's Jaccard block")
+        let labels = DBSCAN(eps: 0.6, minSamples: 4).labels(n.rows)
+        let golden = try t["dbscan_eps0.6_labels"]!.ints()
+        XCTAssertGreaterThanOrEqual(ClusterStatistics.adjustedRandIndex(labels, golden), 0.999)
+        let ours_ = ClusterStatistics(labels: labels), theirs = ClusterStatistics(labels: golden)
+        XCTAssertEqual(Double(ours_.clusters), Double(theirs.clusters), accuracy: Double(theirs.clusters) * 0.01)
+    }
+
+    func testStatisticsByHand() {
+        XCTAssertEqual(ClusterStatistics.adjustedRandIndex([0, 0, 1, 1], [5, 5, 7, 7]), 1, accuracy: 1e-12)
+        XCTAssertEqual(ClusterStatistics.purity([0, 0, 0, 1], [1, 1, 2, 2]), 0.75, accuracy: 1e-12)
+        let s = ClusterStatistics(labels: [0, 0, -1, 1], truth: [3, 3, 4, 5])
+        XCTAssertEqual(s.clusters, 2)
+        XCTAssertEqual(s.outliers, 1)
+        XCTAssertEqual(s.ari!, 1, accuracy: 1e-12)
+        XCTAssertEqual(s.nmi!, 1, accuracy: 1e-12)
+    }
+}
