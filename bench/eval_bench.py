@@ -11,6 +11,8 @@ import numpy as np
 from safetensors.numpy import save_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from common import run_json, write_result  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "reference"))
 from market_eval import evaluate  # noqa: E402
 from rerank_dense import re_ranking  # noqa: E402
@@ -101,11 +103,7 @@ def main():
             "speedup": ref_rr_s / ours_rr["seconds"],
             "largest_distance_difference": float(np.abs(dense - ours_d).max()),
         })
-    tmp = a.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(result, f, indent=2)
-    os.replace(tmp, a.out)
-    print(json.dumps(result, indent=2))
+    write_result(result, a.out)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,9 @@ Baselines, all on `reid synth --ids 200 --cameras 4 --seed 0` (query/gallery, Ma
 import argparse, json, os, shutil, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from common import run_json, write_result  # noqa: E402
 
-
-def run_json(cmd):
-    print("+", " ".join(cmd), file=sys.stderr, flush=True)
-    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
-    return json.loads(out[out.index("{"):])
 
 
 def main():
@@ -37,11 +34,7 @@ def main():
                                                "tracklet_frames", "seconds")}}
     for name, args in baselines.items():
         result[name] = run_json([a.reid, "evaluate", "--dataset", data, *args, "--json"])
-    tmp = a.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(result, f, indent=2)
-    os.replace(tmp, a.out)
-    print(json.dumps(result, indent=2))
+    write_result(result, a.out)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,10 @@ query and gallery; the curve comes from the run's log.jsonl.
 import argparse, json, os, shutil, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from common import run_json, write_result  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
-
-def run_json(cmd):
-    print("+", " ".join(cmd), file=sys.stderr, flush=True)
-    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
-    return json.loads(out[out.index("{"):])
 
 
 def log_entries(run):
@@ -78,11 +75,7 @@ def main():
             "epochs": len(log), "train_seconds": sum(e["seconds"] for e in log), "wall_seconds": wall,
             "target_mAP": 0.60, "target_minutes": 60,
         }
-    tmp = a.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(result, f, indent=2)
-    os.replace(tmp, a.out)
-    print(json.dumps(result, indent=2))
+    write_result(result, a.out)
 
 
 if __name__ == "__main__":
