@@ -92,3 +92,25 @@ final class TrainerTests: XCTestCase {
         }
     }
 }
+
+extension TrainerTests {
+    /// Cluster-Contrast trains without reading the labels and logs its clusters every epoch.
+    func testClusterContrastRunsUnsupervisedAndLogsClusters() throws {
+        let run = newRun()
+        let config = try TrainerTests.config(epochs: 2, extra: [
+            "method=cluster-contrast", "loss.centerWeight=0", "data.sampler=cross-camera",
+            "clustering.k1=8", "clustering.k2=2", "clustering.minSamples=2", "clustering.eps=0.7",
+        ])
+        let trainer = Trainer(config: config, runDirectory: run)
+        trainer.verbose = false
+        let summary = try trainer.train()
+        XCTAssertEqual(summary.epochsRun, 2)
+        let log = TrainingLog(path: RunDirectory(run).log).entries()
+        for entry in log {
+            let stats = try XCTUnwrap(entry["stats"] as? [String: Double])
+            XCTAssertGreaterThan(stats["clusters"] ?? 0, 1)
+            XCTAssertNotNil(stats["ari"], "clusters are scored against the hidden ids")
+        }
+        XCTAssertNotNil((log.last?["loss"] as? [String: Double])?["cluster_nce"])
+    }
+}

@@ -11,6 +11,9 @@ public enum MethodRegistry {
     public static let entries: [Entry] = [
         Entry(name: "supervised", summary: "BoT strong baseline: ID (label-smoothed) + batch-hard triplet + center loss",
               make: { try SupervisedMethod(context: $0) }),
+        Entry(name: "cluster-contrast",
+              summary: "unsupervised: Jaccard + DBSCAN pseudo-labels each epoch, ClusterNCE against a centroid memory",
+              make: { try ClusterContrastMethod(context: $0) }),
     ]
 
     public static var names: [String] { entries.map(\.name) }

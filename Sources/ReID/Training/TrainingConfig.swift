@@ -14,8 +14,26 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var loss = LossSection()
     public var training = LoopSection()
     public var evaluation = EvaluationSection()
+    public var clustering = ClusteringSection()
 
     public init() {}
+
+    /// Pseudo-labelling and the cluster memory of the unsupervised methods.
+    public struct ClusteringSection: Codable, Equatable, Sendable {
+        /// k-reciprocal Jaccard distance neighbourhoods.
+        public var k1 = 30
+        public var k2 = 6
+        /// DBSCAN radius (on the Jaccard distance) and neighbours a core point needs.
+        public var eps = 0.6
+        public var minSamples = 4
+        /// Normalise features per camera (mean and std) before clustering.
+        public var cameraNorm = false
+        /// ClusterNCE temperature and the memory's momentum; hard update = move each centroid
+        /// towards its least similar batch feature instead of the batch mean.
+        public var temperature = 0.05
+        public var momentum = 0.1
+        public var hardUpdate = false
+    }
 
     public struct ModelSection: Codable, Equatable, Sendable {
         /// A backbone name from the registry (resnet50, resnet50-ibn-a, osnet_x1_0, mobilenetv2, …).

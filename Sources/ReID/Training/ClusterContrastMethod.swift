@@ -1,0 +1,76 @@
+import Foundation
+import Torch
+
+/// Cluster-Contrast (Dai et al. 2021), unsupervised: each epoch, features of every training image
+/// are clustered (k-reciprocal Jaccard + DBSCAN) into pseudo-identities, outliers are left out,
+/// a cluster memory is built from the centroids, and the model is trained with ClusterNCE on
+/// P×K batches that prefer other-camera images of a pseudo-identity. True ids are never read,
+/// except to log how well the clusters match them.
+public final class ClusterContrastMethod: TrainingMethod {
+    public let model: ReIDModel
+    let config: TrainingConfig
+    let clustering: PseudoLabeling
+    var memory: ClusterMemory?
+    var labels: [Int] = []
+    var sampler: (any EpochSampler)?
+    public let optimizers: [String: Optimizer]
+
+    public var auxiliaryModules: [String: any Module] { [:] }
+
+    public init(context: TrainingContext) throws {
+        config = context.config
+        model = try ModelFactory.make(config.model, classes: 0, device: context.device,
+                                      channelsLast: config.training.channelsLast)
+        optimizers = ["main": try ModelFactory.optimizer(config.optimizer, parameters: model.trainableParameters())]
+        let c = config.clustering
+        clustering = PseudoLabeling(k1: c.k1, k2: c.k2, eps: Float(c.eps), minSamples: c.minSamples,
+                                    cameraNormalization: c.cameraNorm)
+    }
+
+    public func beginEpoch(_ epoch: Int, context: TrainingContext) throws -> [String: Double] {
+        let records = context.trainRecords
+        let features = try context.features(of: records, model: model, label: "cluster features")
+        let truth = records.allSatisfy { $0.pid >= 0 } ? records.map(\.pid) : nil
+        let result = try clustering.run(features: features, cameras: records.map(\.camera), truth: truth)
+        labels = result.labels
+        guard result.statistics.clusters > 1 else {
+            throw ReIDError.model("epoch \(epoch + 1): clustering found \(result.statistics.clusters) cluster(s); "
+                + "raise clustering.eps or lower clustering.minSamples")
+        }
+        memory = try ClusterMemory(features: features, labels: labels, temperature: config.clustering.temperature,
+                                   momentum: config.clustering.momentum, hard: config.clustering.hardUpdate)
+        let clustered = labels.indices.filter { labels[$0] >= 0 }
+        // The sampler sees clustered images only; its indices map back to the training records.
+        let inner = try SamplerFactory.make(config, records: clustered.map { records[$0] }, labels: clustered.map { labels[$0] })
+        sampler = RemappedSampler(inner: inner, indices: clustered)
+        var stats = result.statistics.logValues
+        stats["cluster_seconds"] = result.seconds
+        return stats
+    }
+
+    public func batches(epoch: Int, context: TrainingContext) throws -> [[Int]] {
+        sampler?.batches(epoch: epoch, dropLast: true) ?? []
+    }
+
+    public func step(images: Tensor, indices: [Int], context: TrainingContext) throws -> [String: Double] {
+        guard let memory else { throw ReIDError.model("no cluster memory: beginEpoch did not run") }
+        let batchLabels = indices.map { labels[$0] }
+        let y = try Tensor(batchLabels.map(Int64.init)).to(context.device)
+        let out = try model(images)
+        let loss = try memory.loss(out.global.beforeBNNeck, labels: y)
+        let optimizer = optimizers["main"]!
+        try optimizer.zeroGrad()
+        try loss.backward()
+        try optimizer.step()
+        try memory.update(out.global.beforeBNNeck, labels: batchLabels)
+        return ["cluster_nce": try loss.item(), "total": try loss.item()]
+    }
+}
+
+/// A sampler over a subset, reporting indices of the full set.
+struct RemappedSampler: EpochSampler {
+    let inner: any EpochSampler
+    let indices: [Int]
+    var batchSize: Int { inner.batchSize }
+    func indices(epoch: Int) -> [Int] { inner.indices(epoch: epoch).map { indices[$0] } }
+}
