@@ -114,3 +114,26 @@ extension TrainerTests {
         XCTAssertNotNil((log.last?["loss"] as? [String: Double])?["cluster_nce"])
     }
 }
+
+extension TrainerTests {
+    /// UDA fine-tunes a source model on pseudo-labels with a per-epoch classifier and centers.
+    func testUDAFromASourceCheckpoint() throws {
+        let source = newRun()
+        let s = Trainer(config: try TrainerTests.config(epochs: 1), runDirectory: source)
+        s.verbose = false
+        try s.train()
+        let run = newRun()
+        let config = try TrainerTests.config(epochs: 2, extra: [
+            "method=uda", "model.initialWeights=\(RunDirectory(source).best)", "clustering.cameraNorm=true",
+            "clustering.k1=8", "clustering.k2=2", "clustering.minSamples=2", "clustering.eps=0.7",
+        ])
+        let trainer = Trainer(config: config, runDirectory: run)
+        trainer.verbose = false
+        XCTAssertEqual(try trainer.train().epochsRun, 2)
+        let losses = TrainingLog(path: RunDirectory(run).log).entries().compactMap { $0["loss"] as? [String: Double] }
+        XCTAssertEqual(losses.count, 2)
+        let first = try XCTUnwrap(losses.first)
+        XCTAssertNotNil(first["id"])
+        XCTAssertNotNil(first["center"])
+    }
+}

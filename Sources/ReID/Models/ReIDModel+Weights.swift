@@ -19,8 +19,9 @@ extension ReIDModel {
     public func loadWeights(_ weights: [String: Tensor], source: String, usage: WeightsUsage = .inference) throws
         -> WeightsLoadReport
     {
-        let original = weights
-        var weights = weights
+        // A training checkpoint also holds the loop's state (`_state.*`, `_optim.*`): not weights.
+        let original = weights.filter { !$0.key.hasPrefix("_state.") && !$0.key.hasPrefix("_optim.") }
+        var weights = original
         var prefix = ""
         if !weights.isEmpty, weights.keys.allSatisfy({ $0.hasPrefix("module.") }) {
             prefix = "module."

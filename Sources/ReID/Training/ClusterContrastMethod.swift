@@ -28,24 +28,12 @@ public final class ClusterContrastMethod: TrainingMethod {
     }
 
     public func beginEpoch(_ epoch: Int, context: TrainingContext) throws -> [String: Double] {
-        let records = context.trainRecords
-        let features = try context.features(of: records, model: model, label: "cluster features")
-        let truth = records.allSatisfy { $0.pid >= 0 } ? records.map(\.pid) : nil
-        let result = try clustering.run(features: features, cameras: records.map(\.camera), truth: truth)
-        labels = result.labels
-        guard result.statistics.clusters > 1 else {
-            throw ReIDError.model("epoch \(epoch + 1): clustering found \(result.statistics.clusters) cluster(s); "
-                + "raise clustering.eps or lower clustering.minSamples")
-        }
-        memory = try ClusterMemory(features: features, labels: labels, temperature: config.clustering.temperature,
+        let pseudo = try PseudoLabelEpoch(model: model, context: context, clustering: clustering, epoch: epoch)
+        labels = pseudo.labels
+        sampler = pseudo.sampler
+        memory = try ClusterMemory(features: pseudo.features, labels: labels, temperature: config.clustering.temperature,
                                    momentum: config.clustering.momentum, hard: config.clustering.hardUpdate)
-        let clustered = labels.indices.filter { labels[$0] >= 0 }
-        // The sampler sees clustered images only; its indices map back to the training records.
-        let inner = try SamplerFactory.make(config, records: clustered.map { records[$0] }, labels: clustered.map { labels[$0] })
-        sampler = RemappedSampler(inner: inner, indices: clustered)
-        var stats = result.statistics.logValues
-        stats["cluster_seconds"] = result.seconds
-        return stats
+        return pseudo.stats
     }
 
     public func batches(epoch: Int, context: TrainingContext) throws -> [[Int]] {

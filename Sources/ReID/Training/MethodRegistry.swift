@@ -14,6 +14,9 @@ public enum MethodRegistry {
         Entry(name: "cluster-contrast",
               summary: "unsupervised: Jaccard + DBSCAN pseudo-labels each epoch, ClusterNCE against a centroid memory",
               make: { try ClusterContrastMethod(context: $0) }),
+        Entry(name: "uda",
+              summary: "domain adaptation: from a source model (--init), camera-normalised pseudo-labels each epoch, ID + triplet + center",
+              make: { try UDAMethod(context: $0) }),
     ]
 
     public static var names: [String] { entries.map(\.name) }
