@@ -64,3 +64,30 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(after[0], -1, accuracy: 1e-4)
     }
 }
+
+extension LossTests {
+    func testAALSByHand() throws {
+        let logits = try Tensor([1, 0, 0] as [Float], shape: [1, 3])
+        let lse = Foundation.log(Foundation.exp(1.0) + 2)
+        let logp: [Double] = [1 - lse, -lse, -lse]
+        let ce = -logp[0]
+        let kl = (1.0 / 3) * ((Foundation.log(1.0 / 3) - logp[0]) + (Foundation.log(1.0 / 3) - logp[1]) + (Foundation.log(1.0 / 3) - logp[2]))
+        let a = 0.25
+        let expected = a * ce + (1 - a) * kl
+        let got = try AgreementLosses.aals(logits, labels: Tensor([0] as [Int64]), agreement: Tensor([Float(a)]))
+        XCTAssertEqual(try got.item(), expected, accuracy: 1e-5)
+    }
+
+    func testPGLRByHand() throws {
+        // Two parts, two classes; agreement [0, ln 3] gives part weights [1/4, 3/4].
+        let g = try Tensor([0, 0] as [Float], shape: [1, 2])
+        let p0 = try Tensor([0, 0] as [Float], shape: [1, 2])               // softmax [0.5, 0.5]
+        let p1 = try Tensor([0, Float(Foundation.log(3.0))], shape: [1, 2])   // softmax [0.25, 0.75]
+        let ca = try Tensor([0, Float(Foundation.log(3.0))], shape: [1, 2])
+        let ensemble = [0.25 * 0.5 + 0.75 * 0.25, 0.25 * 0.5 + 0.75 * 0.75]
+        let target = [0.5 * 1 + 0.5 * ensemble[0], 0.5 * ensemble[1]]
+        let expected = -(target[0] * Foundation.log(0.5) + target[1] * Foundation.log(0.5))
+        let got = try AgreementLosses.pglr(g, partLogits: [p0, p1], labels: Tensor([0] as [Int64]), agreement: ca, beta: 0.5)
+        XCTAssertEqual(try got.item(), expected, accuracy: 1e-5)
+    }
+}

@@ -137,3 +137,30 @@ extension TrainerTests {
         XCTAssertNotNil(first["center"])
     }
 }
+
+extension TrainerTests {
+    /// PPLR on tiny synthetic data: 2 epochs (AALS from the second), clusters and agreement
+    /// logged, and a report written.
+    func testPPLRTwoEpochsWritesAReport() throws {
+        let run = newRun()
+        let config = try TrainerTests.config(epochs: 2, extra: [
+            "method=pplr", "model.parts=3", "loss.centerWeight=0", "data.sampler=cross-camera", "pplr.aalsEpoch=1",
+            "pplr.k=5", "clustering.k1=8", "clustering.k2=2", "clustering.minSamples=2", "clustering.eps=0.7",
+        ])
+        let trainer = Trainer(config: config, runDirectory: run)
+        trainer.verbose = false
+        XCTAssertEqual(try trainer.train().epochsRun, 2)
+        let log = TrainingLog(path: RunDirectory(run).log).entries()
+        XCTAssertEqual(log.count, 2)
+        for entry in log {
+            let stats = try XCTUnwrap(entry["stats"] as? [String: Double])
+            XCTAssertNotNil(stats["agreement"])
+            XCTAssertGreaterThan(stats["clusters"] ?? 0, 1)
+            let loss = try XCTUnwrap(entry["loss"] as? [String: Double])
+            XCTAssertNotNil(loss["part"])
+            XCTAssertNotNil(loss["global"])
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: RunDirectory(run).report))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/stats.png"))
+    }
+}

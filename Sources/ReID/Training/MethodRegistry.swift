@@ -17,6 +17,9 @@ public enum MethodRegistry {
         Entry(name: "uda",
               summary: "domain adaptation: from a source model (--init), camera-normalised pseudo-labels each epoch, ID + triplet + center",
               make: { try UDAMethod(context: $0) }),
+        Entry(name: "pplr",
+              summary: "unsupervised PPLR: global + part features, cross-agreement, AALS for parts, PGLR for the global feature",
+              make: { try PPLRMethod(context: $0) }),
     ]
 
     public static var names: [String] { entries.map(\.name) }

@@ -15,8 +15,22 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var training = LoopSection()
     public var evaluation = EvaluationSection()
     public var clustering = ClusteringSection()
+    public var pplr = PPLRSection()
 
     public init() {}
+
+    /// Part-based pseudo-label refinement (PPLR); the number of parts is `model.parts`.
+    public struct PPLRSection: Codable, Equatable, Sendable {
+        /// Neighbours compared by the cross-agreement score.
+        public var k = 20
+        /// Weight of the one-hot pseudo-label in PGLR's refined global target.
+        public var beta = 0.5
+        /// Epoch (0-based) from which parts use AALS; plain label-smoothed CE before.
+        public var aalsEpoch = 5
+        /// Ablation switches: without them, label-smoothed CE replaces AALS / PGLR.
+        public var aals = true
+        public var pglr = true
+    }
 
     /// Pseudo-labelling and the cluster memory of the unsupervised methods.
     public struct ClusteringSection: Codable, Equatable, Sendable {
