@@ -40,8 +40,10 @@ if [ "$bench" -eq 1 ]; then
   if [ ! -x "$venv/bin/python" ]; then
     /usr/bin/python3 -m venv --system-site-packages "$venv"
   fi
-  if ! "$venv/bin/python" -c "import onnxruntime, safetensors" 2>/dev/null; then
-    echo "bootstrap: installing onnxruntime and safetensors into bench/.venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check onnxruntime safetensors
+  if ! "$venv/bin/python" -c "import onnxruntime, safetensors, sklearn" 2>/dev/null; then
+    echo "bootstrap: installing onnxruntime, safetensors and scikit-learn into bench/.venv"
+    # numpy < 2: Debian's python3-torch 1.13 is built against numpy 1.x.
+    "$venv/bin/pip" install -q --disable-pip-version-check "numpy<2" onnxruntime safetensors \
+      "scikit-learn<1.6" "scipy<1.14"
   fi
 fi
