@@ -19,6 +19,7 @@ extern "C" int ct_knn_self(const float *x, int64_t n, int64_t d, int64_t k, int6
         } else {
             faiss::IndexFlatL2 quantizer(d);
             faiss::IndexIVFFlat index(&quantizer, d, nlist, faiss::METRIC_L2);
+            index.cp.niter = 10;  // k-means iterations for the coarse quantizer (faiss default 25)
             index.train(n, x);
             index.add(n, x);
             index.nprobe = nprobe > 0 ? nprobe : 1;

@@ -70,29 +70,58 @@ public struct JaccardDistance: Sendable {
             let total = exps.reduce(0, +)
             return zip(members, exps).map { ($0, $1 / total) }
         })
-        // Query expansion over the k2 nearest.
-        let expanded: SparseRows = k2 == 1 ? v : SparseRows(rows: parallelMap(n) { i in
-            var sums: [Int32: Float] = [:]
+        // Query expansion over the k2 nearest, then Jaccard over the inverted index keeping only
+        // overlapping pairs. Both accumulate into a dense scratch row per worker (with the list of
+        // touched columns), which is what keeps N = 100,000 fast.
+        let expanded: SparseRows = k2 == 1 ? v : SparseRows(rows: chunkedMap(n, scratch: n) { i, sums, touched in
             for r in neighbours.neighbours(i, k2) {
-                for p in v.row(Int(r)) { sums[v.columns[p], default: 0] += v.values[p] }
+                for p in v.row(Int(r)) {
+                    let c = Int(v.columns[p])
+                    if sums[c] == 0 { touched.append(Int32(c)) }
+                    sums[c] += v.values[p]
+                }
             }
-            return sums.keys.sorted().map { ($0, sums[$0]! / Float(k2)) }
+            touched.sort()
+            return touched.map { ($0, sums[Int($0)] / Float(k2)) }
         })
-        // Jaccard over the inverted index, keeping only overlapping pairs.
         let index = InvertedIndex(expanded, columns: n, rowRange: 0..<n)
-        let rows: [[(index: Int32, distance: Float)]] = parallelMap(n) { i in
-            var shared: [Int32: Float] = [:]
+        let rows: [[(index: Int32, distance: Float)]] = chunkedMap(n, scratch: n) { i, shared, touched in
             for p in expanded.row(i) {
                 let column = Int(expanded.columns[p]), value = expanded.values[p]
                 for e in index.offsets[column]..<index.offsets[column + 1] {
-                    shared[index.rows[e], default: 0] += Swift.min(value, index.values[e])
+                    let j = Int(index.rows[e])
+                    if shared[j] == 0 { touched.append(Int32(j)) }
+                    shared[j] += Swift.min(value, index.values[e])
                 }
             }
-            return shared.keys.sorted().map { j in
-                let m = shared[j]!
+            touched.sort()
+            return touched.map { j in
+                let m = shared[Int(j)]
                 return (j, Swift.max(0, 1 - m / (2 - m)))
             }
         }
         return Neighbourhoods(rows: rows)
     }
+}
+
+/// `(0..<count).map`, in parallel chunks, where each chunk owns a zeroed scratch row of `scratch`
+/// floats and a list of touched positions; `transform` must leave its touched positions listed
+/// (they are cleared after each item, so the row stays all zeros between items).
+func chunkedMap<T: Sendable>(_ count: Int, scratch: Int,
+                             _ transform: @Sendable (Int, inout [Float], inout [Int32]) -> T) -> [T] {
+    let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
+    results.initialize(repeating: nil)
+    defer { results.deallocate() }
+    let sink = UnsafeSendablePointer(results.baseAddress!)
+    concurrentChunks(count) { range in
+        var row = [Float](repeating: 0, count: scratch)
+        var touched: [Int32] = []
+        touched.reserveCapacity(1024)
+        for i in range {
+            sink.pointer[i] = transform(i, &row, &touched)
+            for t in touched { row[Int(t)] = 0 }
+            touched.removeAll(keepingCapacity: true)
+        }
+    }
+    return results.map { $0! }
 }
