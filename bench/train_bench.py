@@ -31,6 +31,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--iterations", type=int, default=20)
     ap.add_argument("--accuracy-run", help="reuse this finished run folder instead of training again")
+    ap.add_argument("--accuracy-wall-seconds", type=float, help="wall time of the reused --accuracy-run")
     ap.add_argument("--skip-accuracy", action="store_true")
     a = ap.parse_args()
     data = os.path.join(a.shared, "data", "cuhk03-pair1")
@@ -64,7 +65,7 @@ def main():
                       "--init", os.path.join(a.shared, "weights", "mobilenetv2_imagenet.safetensors"), "--out", run, "--json"])
             wall = time.time() - start
         else:
-            wall = None
+            wall = a.accuracy_wall_seconds
         log = log_entries(run)
         curve = [{"epoch": e["epoch"], **e["metrics"]} for e in log if "metrics" in e]
         best = max(curve, key=lambda m: m["mAP"])
