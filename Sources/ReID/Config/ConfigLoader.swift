@@ -115,7 +115,9 @@ public enum ConfigLoader {
 
     static func unknownKey(_ key: String, among known: [String], in source: String) -> ReIDError {
         let last = String(key.split(separator: ".").last ?? Substring(key))
-        let suggestion = known.min { editDistance($0, last) < editDistance($1, last) }
+        // A key that starts the same way (lr for lrate, epochs for epoch) beats a merely close one.
+        let prefixed = known.filter { last.hasPrefix($0) || $0.hasPrefix(last) }
+        let suggestion = (prefixed.isEmpty ? known : prefixed).min { editDistance($0, last) < editDistance($1, last) }
         let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
         return .invalidOption("\(source): unknown config key '\(key)'\(hint); known keys here: \(known.sorted().joined(separator: ", "))")
     }

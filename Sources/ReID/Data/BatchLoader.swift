@@ -91,6 +91,9 @@ public final class BatchLoader: @unchecked Sendable {
         guard batchCount > 0 else { return }
         let queue = DispatchQueue(label: "reid.prefetch")
         var pending = Prefetch(loader: self, index: 0, queue: queue)
+        // However the loop ends (a thrown error, a stop signal), the background decode finishes
+        // first: a process must not exit while a worker still runs inside OpenCV or libtorch.
+        defer { queue.sync {} }
         for index in 0..<batchCount {
             let current = try pending.wait()
             if index + 1 < batchCount { pending = Prefetch(loader: self, index: index + 1, queue: queue) }

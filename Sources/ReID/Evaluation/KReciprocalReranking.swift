@@ -42,13 +42,27 @@ public struct KReciprocalReranking: Sendable {
         var original = [Float](repeating: 0, count: q * g)
         try withNoGrad {
             var start = 0
+            var scoresForQuery: Tensor
             while start < n {
                 let rows = min(blockRows, n - start)
                 let block = try all.narrow(dim: 0, start: start, length: rows)
-                let squared = try self.metric.matrix(query: block, gallery: all).square()
-                let maxima = try squared.amax(dims: [1], keepDim: true)
-                let scaled = try squared / maxima
-                let nearest = try scaled.topk(width, dim: 1, largest: false, sorted: true).indices.to(.int32)
+                // Cosine (features already normalised): rank by similarity and take the row maximum
+                // of (1 − s)² from the smallest similarity, which skips three full passes over the
+                // block; only the query × gallery part is turned into scaled squared distances.
+                let nearest: Tensor, maxima: Tensor, squaredOf: (Tensor) throws -> Tensor
+                if self.metric == .cosine {
+                    let similarity = try block.matmul(all.t())
+                    nearest = try similarity.topk(width, dim: 1, largest: true, sorted: true).indices.to(.int32)
+                    maxima = try (1 - similarity.amin(dims: [1], keepDim: true)).square()
+                    squaredOf = { try (1 - $0).square() }
+                    scoresForQuery = similarity
+                } else {
+                    let squared = try self.metric.matrix(query: block, gallery: all).square()
+                    nearest = try squared.topk(width, dim: 1, largest: false, sorted: true).indices.to(.int32)
+                    maxima = try squared.amax(dims: [1], keepDim: true)
+                    squaredOf = { $0 }
+                    scoresForQuery = squared
+                }
                 try rank.withUnsafeMutableBytes { raw in
                     try nearest.contiguous().copyBytes(into: UnsafeMutableRawBufferPointer(
                         rebasing: raw[(start * width * 4)..<((start + rows) * width * 4)]))
@@ -57,7 +71,8 @@ public struct KReciprocalReranking: Sendable {
                 for r in 0..<rows { rowMax[start + r] = m[r] }
                 if start < q {
                     let qRows = min(rows, q - start)
-                    let qg = try scaled.narrow(dim: 0, start: 0, length: qRows).narrow(dim: 1, start: q, length: g).contiguous()
+                    let part = try scoresForQuery.narrow(dim: 0, start: 0, length: qRows).narrow(dim: 1, start: q, length: g)
+                    let qg = try (squaredOf(part) / maxima.narrow(dim: 0, start: 0, length: qRows)).contiguous()
                     try original.withUnsafeMutableBytes { raw in
                         try qg.copyBytes(into: UnsafeMutableRawBufferPointer(
                             rebasing: raw[(start * g * 4)..<((start + qRows) * g * 4)]))

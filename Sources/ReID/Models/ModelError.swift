@@ -2,16 +2,12 @@
 public enum ModelError: Error, CustomStringConvertible, Equatable {
     /// `--model` names no registered backbone.
     case unknownBackbone(name: String, known: [String])
-    /// An `onnx:` model was asked for but this build has no ONNX graph backbone yet.
-    case onnxBackboneUnavailable(path: String)
 
     public var description: String {
         switch self {
         case .unknownBackbone(let name, let known):
             return "unknown model \"\(name)\"; known models: \(known.joined(separator: ", ")), "
                 + "or onnx:<path to .onnx file>"
-        case .onnxBackboneUnavailable(let path):
-            return "\(path): ONNX models are not available in this build"
         }
     }
 }
