@@ -22,9 +22,7 @@ public final class ClusterContrastMethod: TrainingMethod {
         model = try ModelFactory.make(config.model, classes: 0, device: context.device,
                                       channelsLast: config.training.channelsLast)
         optimizers = ["main": try ModelFactory.optimizer(config.optimizer, parameters: model.trainableParameters())]
-        let c = config.clustering
-        clustering = PseudoLabeling(k1: c.k1, k2: c.k2, eps: Float(c.eps), minSamples: c.minSamples,
-                                    cameraNormalization: c.cameraNorm)
+        clustering = PseudoLabeling(config.clustering)
     }
 
     public func beginEpoch(_ epoch: Int, context: TrainingContext) throws -> [String: Double] {

@@ -29,9 +29,7 @@ public final class UDAMethod: TrainingMethod {
         model = try ModelFactory.make(config.model, classes: 0, device: context.device,
                                       channelsLast: config.training.channelsLast)
         optimizers = ["main": try ModelFactory.optimizer(config.optimizer, parameters: model.trainableParameters())]
-        let c = config.clustering
-        clustering = PseudoLabeling(k1: c.k1, k2: c.k2, eps: Float(c.eps), minSamples: c.minSamples,
-                                    cameraNormalization: c.cameraNorm)
+        clustering = PseudoLabeling(config.clustering)
         crossEntropy = CrossEntropyLabelSmooth(epsilon: config.loss.labelSmoothing)
         triplet = TripletLoss(margin: config.loss.tripletSoftMargin ? nil : config.loss.tripletMargin)
     }
