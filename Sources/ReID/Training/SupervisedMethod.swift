@@ -8,8 +8,6 @@ import Torch
 public final class SupervisedMethod: TrainingMethod {
     public let model: ReIDModel
     let center: CenterLoss?
-    let crossEntropy: CrossEntropyLabelSmooth
-    let triplet: TripletLoss
     let config: TrainingConfig
     let sampler: any EpochSampler
     let labels: [Int64]
@@ -26,8 +24,6 @@ public final class SupervisedMethod: TrainingMethod {
         }
         model = try ModelFactory.make(config.model, classes: classes, device: context.device,
                                       channelsLast: config.training.channelsLast)
-        crossEntropy = CrossEntropyLabelSmooth(epsilon: config.loss.labelSmoothing)
-        triplet = TripletLoss(margin: config.loss.tripletSoftMargin ? nil : config.loss.tripletMargin)
         var optimizers = ["main": try ModelFactory.optimizer(config.optimizer, parameters: model.trainableParameters())]
         if config.loss.centerWeight > 0 {
             let c = try CenterLoss(classes: classes, dimension: model.featureDimension)
@@ -52,20 +48,9 @@ public final class SupervisedMethod: TrainingMethod {
         let y = try Tensor(indices.map { labels[$0] }).to(context.device)
         let out = try model(images)
         guard let logits = out.logits else { throw ReIDError.model("the model has no classifier") }
-        let id = try crossEntropy(logits, labels: y)
-        let tri = try triplet(out.global.beforeBNNeck, labels: y)
-        var total = try id * config.loss.crossEntropyWeight + tri * config.loss.tripletWeight
-        var losses = ["id": try id.item(), "triplet": try tri.item()]
-        if let center {
-            let c = try center(out.global.beforeBNNeck, labels: y)
-            total = try total + c * config.loss.centerWeight
-            losses["center"] = try c.item()
-        }
-        for optimizer in optimizers.values { try optimizer.zeroGrad() }
-        try total.backward()
-        try center?.scaleCenterGradients(byInverseOf: config.loss.centerWeight)
-        for optimizer in optimizers.values { try optimizer.step() }
-        losses["total"] = try total.item()
+        let objective = BaselineObjective(config.loss, center: center)
+        let (total, losses) = try objective(logits: logits, pooled: out.global.beforeBNNeck, labels: y)
+        try objective.optimise(total, with: Array(optimizers.values))
         return losses
     }
 }

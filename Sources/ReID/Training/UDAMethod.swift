@@ -12,8 +12,6 @@ public final class UDAMethod: TrainingMethod {
     public let model: ReIDModel
     let config: TrainingConfig
     let clustering: PseudoLabeling
-    let crossEntropy: CrossEntropyLabelSmooth
-    let triplet: TripletLoss
     var labels: [Int] = []
     var sampler: (any EpochSampler)?
     var classifier: Linear?
@@ -30,8 +28,6 @@ public final class UDAMethod: TrainingMethod {
                                       channelsLast: config.training.channelsLast)
         optimizers = ["main": try ModelFactory.optimizer(config.optimizer, parameters: model.trainableParameters())]
         clustering = PseudoLabeling(config.clustering)
-        crossEntropy = CrossEntropyLabelSmooth(epsilon: config.loss.labelSmoothing)
-        triplet = TripletLoss(margin: config.loss.tripletSoftMargin ? nil : config.loss.tripletMargin)
     }
 
     public func beginEpoch(_ epoch: Int, context: TrainingContext) throws -> [String: Double] {
@@ -66,21 +62,10 @@ public final class UDAMethod: TrainingMethod {
         guard let classifier else { throw ReIDError.model("no classifier: beginEpoch did not run") }
         let y = try Tensor(indices.map { Int64(labels[$0]) }).to(context.device)
         let out = try model(images)
-        let id = try crossEntropy(classifier(out.global.afterBNNeck), labels: y)
-        let tri = try triplet(out.global.beforeBNNeck, labels: y)
-        var total = try id * config.loss.crossEntropyWeight + tri * config.loss.tripletWeight
-        var losses = ["id": try id.item(), "triplet": try tri.item()]
-        if let center {
-            let c = try center(out.global.beforeBNNeck, labels: y)
-            total = try total + c * config.loss.centerWeight
-            losses["center"] = try c.item()
-        }
-        let all = Array(optimizers.values) + epochOptimizers
-        for o in all { try o.zeroGrad() }
-        try total.backward()
-        try center?.scaleCenterGradients(byInverseOf: config.loss.centerWeight)
-        for o in all { try o.step() }
-        losses["total"] = try total.item()
+        let objective = BaselineObjective(config.loss, center: center)
+        let (total, losses) = try objective(logits: classifier(out.global.afterBNNeck), pooled: out.global.beforeBNNeck,
+                                            labels: y)
+        try objective.optimise(total, with: Array(optimizers.values) + epochOptimizers)
         return losses
     }
 }
