@@ -8,12 +8,16 @@ import Torch
 /// and part classifiers are re-initialised from L2-normalised cluster centroids. Training uses
 /// PGLR on the global logits, AALS on the part logits (label-smoothed CE before `pplr.aalsEpoch`)
 /// and a soft-margin batch-hard triplet on the global feature, with other-camera-preferring batches.
+/// With a `views` section it also trains on extra views of each image (see `ViewTraining`).
 public final class PPLRMethod: TrainingMethod {
     public let model: ReIDModel
     let config: TrainingConfig
     let clustering: PseudoLabeling
     let triplet = TripletLoss(margin: nil)
     let smoothed = CrossEntropyLabelSmooth(epsilon: 0.1)
+    /// Generated views (config `views`), or nil for PPLR as published.
+    public let views: ViewTraining?
+    /// Pseudo-label and cross-agreement scores per training record (pool entry with views); −1 / [] when unused.
     var labels: [Int] = []
     var agreement: [[Float]] = []
     var sampler: (any EpochSampler)?
@@ -23,7 +27,9 @@ public final class PPLRMethod: TrainingMethod {
     var epoch = 0
     public let optimizers: [String: Optimizer]
 
-    public var auxiliaryModules: [String: any Module] { [:] }
+    public var auxiliaryModules: [String: any Module] {
+        views?.combination.map { ["views.combination": $0] } ?? [:]
+    }
 
     public init(context: TrainingContext) throws {
         config = context.config
@@ -32,23 +38,55 @@ public final class PPLRMethod: TrainingMethod {
         }
         model = try ModelFactory.make(config.model, classes: 0, device: context.device,
                                       channelsLast: config.training.channelsLast)
-        optimizers = ["main": try ModelFactory.optimizer(config.optimizer, parameters: model.trainableParameters())]
+        views = try ViewTraining.make(context)
+        var parameters = model.trainableParameters()
+        if let combination = views?.combination, combination.learned {
+            try combination.to(context.device)
+            parameters += combination.trainableParameters()
+        }
+        optimizers = ["main": try ModelFactory.optimizer(config.optimizer, parameters: parameters)]
         clustering = PseudoLabeling(config.clustering)
+        if let views {
+            FileHandle.standardError.write(Data((views.summary + "\n").utf8))
+            let data = try JSONSerialization.data(withJSONObject: ViewStatistics.describe(views), options: [.sortedKeys, .prettyPrinted])
+            try context.runDirectory.create()
+            try AtomicWrite.write(data, to: context.runDirectory.path + "/views.json")
+        }
     }
 
-    /// Global and part features after their BNNecks, L2-normalised, for every training image.
-    func allFeatures(_ context: TrainingContext) throws -> (global: Tensor, parts: [Tensor]) {
+    public func trainingRecords(context: TrainingContext) -> [ImageRecord] {
+        views?.pool.records ?? context.trainRecords
+    }
+
+    /// Whether batches carry each image's masked partner (mesh-combine in the losses).
+    var pairedBatches: Bool { views?.combination != nil && config.views.combineInTraining }
+
+    /// Global and part features after their BNNecks, L2-normalised, of training records `indices`.
+    /// With mesh-combine, each original's features are combined with its masked copy's.
+    func allFeatures(_ indices: [Int], context: TrainingContext) throws -> (global: Tensor, parts: [Tensor]) {
         model.eval()
         defer { model.train() }
         let parts = config.model.parts
-        let records = context.trainRecords
-        let joined = try context.extractor.extract(paths: records.map(\.path),
-                                                   progress: Progress(total: records.count, label: "pplr features")) {
+        let records = trainingRecords(context: context)
+        var paths = indices.map { records[$0].path }
+        var partnerRows: [Int] = []
+        if let views, views.combination != nil {
+            for (k, i) in indices.enumerated() {
+                let p = views.partner(of: i)
+                if p == i { partnerRows.append(k) } else { partnerRows.append(paths.count); paths.append(records[p].path) }
+            }
+        }
+        var joined = try context.extractor.extract(paths: paths, progress: Progress(total: paths.count, label: "pplr features")) {
             let out = try self.model($0)
             return try Tensor.cat([out.global.afterBNNeck.normalized(dim: 1)]
                                   + out.parts.map { try $0.afterBNNeck.normalized(dim: 1) }, dim: 1)
         }
-        let chunks = try joined.chunk(parts + 1, dim: 1)
+        if let combination = views?.combination {
+            joined = try withNoGrad {
+                try combination(original: joined.narrow(dim: 0, start: 0, length: indices.count), masked: joined.rows(partnerRows))
+            }
+        }
+        let chunks = try joined.chunk(parts + 1, dim: 1).map { try $0.normalized(dim: 1) }
         return (chunks[0], Array(chunks[1...]))
     }
 
@@ -59,23 +97,36 @@ public final class PPLRMethod: TrainingMethod {
 
     public func beginEpoch(_ epoch: Int, context: TrainingContext) throws -> [String: Double] {
         self.epoch = epoch
-        let (global, parts) = try allFeatures(context)
-        let records = context.trainRecords
-        let truth = records.allSatisfy { $0.pid >= 0 } ? records.map(\.pid) : nil
-        let result = try clustering.run(features: global, cameras: records.map(\.camera), truth: truth)
-        labels = result.labels
+        try views?.prepare(epoch: epoch, model: model, context: context)
+        let records = trainingRecords(context: context)
+        let clustered = views.map { $0.strategy.clustered(epoch: epoch, pool: $0.pool) } ?? Array(records.indices)
+        let (global, parts) = try allFeatures(clustered, context: context)
+        let subset = clustered.map { records[$0] }
+        let truth = subset.allSatisfy { $0.pid >= 0 } ? subset.map(\.pid) : nil
+        let result = try clustering.run(features: global, cameras: subset.map(\.camera), truth: truth)
+        let found = result.labels
         let classes = result.statistics.clusters
         guard classes > 1 else {
             throw ReIDError.model("epoch \(epoch + 1): clustering found \(classes) cluster(s); raise clustering.eps or lower clustering.minSamples")
         }
-        agreement = try CrossAgreement.scores(global: global, parts: parts, k: config.pplr.k)
-        let clustered = labels.indices.filter { labels[$0] >= 0 }
-        let inner = try SamplerFactory.make(config, records: clustered.map { records[$0] }, labels: clustered.map { labels[$0] })
-        sampler = RemappedSampler(inner: inner, indices: clustered)
+        let scores = try CrossAgreement.scores(global: global, parts: parts, k: config.pplr.k)
+        let training = views.map { $0.strategy.training(epoch: epoch, pool: $0.pool, clustered: clustered, labels: found) }
+            ?? zip(clustered, found).filter { $0.1 >= 0 }.map { (index: $0.0, label: $0.1) }
+        labels = [Int](repeating: -1, count: records.count)
+        agreement = [[Float]](repeating: [], count: records.count)
+        for (k, i) in clustered.enumerated() { agreement[i] = scores[k] }
+        for (i, l) in training {
+            labels[i] = l
+            // A view trained without being clustered (inject) takes its original's agreement.
+            if agreement[i].isEmpty, let views { agreement[i] = agreement[views.pool.origin[i]] }
+        }
+        let trained = training.map(\.index)
+        let inner = try SamplerFactory.make(config, records: trained.map { records[$0] }, labels: training.map(\.label))
+        sampler = RemappedSampler(inner: inner, indices: trained)
         // Classifiers from the centroids of this epoch's clusters.
         func classifier(_ f: Tensor) throws -> Linear {
             let linear = try Linear(model.featureDimension, classes, bias: false)
-            try withNoGrad { try linear.weight.copy_(PPLRMethod.centroids(f, labels: labels, classes: classes)) }
+            try withNoGrad { try linear.weight.copy_(PPLRMethod.centroids(f, labels: found, classes: classes)) }
             try linear.to(context.device)
             return linear
         }
@@ -87,22 +138,37 @@ public final class PPLRMethod: TrainingMethod {
                                                          parameters: g.parameters() + p.flatMap { $0.parameters() })
         var stats = result.statistics.logValues
         stats["cluster_seconds"] = result.seconds
-        let scores = clustered.flatMap { agreement[$0] }
-        stats["agreement"] = Double(scores.reduce(0, +)) / Double(max(scores.count, 1))
+        let used = trained.flatMap { agreement[$0] }
+        stats["agreement"] = Double(used.reduce(0, +)) / Double(max(used.count, 1))
+        if let views { stats.merge(try ViewStatistics.values(views, clustered: clustered, found: found, training: training)) { $1 } }
         return stats
     }
 
     public func batches(epoch: Int, context: TrainingContext) throws -> [[Int]] {
-        sampler?.batches(epoch: epoch, dropLast: true) ?? []
+        let base = sampler?.batches(epoch: epoch, dropLast: true) ?? []
+        guard pairedBatches, let views else { return base }
+        // Each batch: its images, then their masked partners in the same order.
+        return base.map { $0 + $0.map { views.partner(of: $0) } }
     }
 
     public func step(images: Tensor, indices: [Int], context: TrainingContext) throws -> [String: Double] {
         guard let globalClassifier, let classifierOptimizer else { throw ReIDError.model("beginEpoch did not run") }
-        let y = try Tensor(indices.map { Int64(labels[$0]) }).to(context.device)
-        let ca = try Tensor(indices.flatMap { agreement[$0] }, shape: [indices.count, partClassifiers.count]).to(context.device)
+        let n = pairedBatches ? indices.count / 2 : indices.count
+        let own = Array(indices.prefix(n))
+        let y = try Tensor(own.map { Int64(labels[$0]) }).to(context.device)
+        let ca = try Tensor(own.flatMap { agreement[$0] }, shape: [n, partClassifiers.count]).to(context.device)
         let out = try model(images)
-        let globalLogits = try globalClassifier(out.global.afterBNNeck)
-        let partLogits = try zip(partClassifiers, out.parts).map { try $0.0($0.1.afterBNNeck) }
+        var global = out.global.afterBNNeck
+        var partFeatures = out.parts.map(\.afterBNNeck)
+        if pairedBatches, let combination = views?.combination {
+            func mix(_ t: Tensor) throws -> Tensor {
+                try combination(original: t.narrow(dim: 0, start: 0, length: n), masked: t.narrow(dim: 0, start: n, length: n))
+            }
+            global = try mix(global)
+            partFeatures = try partFeatures.map(mix)
+        }
+        let globalLogits = try globalClassifier(global)
+        let partLogits = try zip(partClassifiers, partFeatures).map { try $0.0($0.1) }
         let globalLoss = config.pplr.pglr
             ? try AgreementLosses.pglr(globalLogits, partLogits: partLogits, labels: y, agreement: ca, beta: config.pplr.beta)
             : try smoothed(globalLogits, labels: y)
@@ -114,7 +180,7 @@ public final class PPLRMethod: TrainingMethod {
             partLoss = try partLoss + l
         }
         partLoss = try partLoss / Double(partLogits.count)
-        let tri = try triplet(out.global.afterBNNeck, labels: y)
+        let tri = try triplet(global, labels: y)
         let total = try globalLoss + partLoss + tri
         let main = optimizers["main"]!
         try main.zeroGrad()
@@ -122,7 +188,11 @@ public final class PPLRMethod: TrainingMethod {
         try total.backward()
         try main.step()
         try classifierOptimizer.step()
-        return ["global": try globalLoss.item(), "part": try partLoss.item(), "triplet": try tri.item(),
-                "total": try total.item()]
+        var losses = ["global": try globalLoss.item(), "part": try partLoss.item(), "triplet": try tri.item(),
+                      "total": try total.item()]
+        if let combination = views?.combination, combination.learned {
+            losses["w_original"] = try combination.weightValues()[0]
+        }
+        return losses
     }
 }

@@ -83,7 +83,8 @@ public final class Trainer {
                 throw ReIDError.invalidOption("epoch \(epoch + 1) has no batches: too few identities or images for \(config.data.identitiesPerBatch)×\(config.data.instancesPerIdentity) batches")
             }
             let batchSize = batches[0].count
-            let records = batches.flatMap { $0.map { context.trainRecords[$0] } }
+            let pool = method.trainingRecords(context: context)
+            let records = batches.flatMap { $0.map { pool[$0] } }
             let loader = BatchLoader(paths: records.map(\.path), pipeline: pipeline, batchSize: batchSize, seed: epochSeed)
             let progress = Progress(total: records.count, label: "epoch \(epoch + 1)/\(config.training.epochs)",
                                     quiet: !verbose)

@@ -16,6 +16,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var evaluation = EvaluationSection()
     public var clustering = ClusteringSection()
     public var pplr = PPLRSection()
+    /// Generated views for PPLR (see ViewsSection.swift); off unless `views.method` is set.
+    public var views = ViewsSection()
 
     public init() {}
 

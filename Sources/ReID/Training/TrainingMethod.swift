@@ -21,10 +21,15 @@ public protocol TrainingMethod: AnyObject {
 
     /// One optimisation step on a loaded batch; returns named loss values.
     func step(images: Tensor, indices: [Int], context: TrainingContext) throws -> [String: Double]
+
+    /// The images that `batches` indexes (default: the training split; a method may add more,
+    /// e.g. generated views). Read after `beginEpoch`.
+    func trainingRecords(context: TrainingContext) -> [ImageRecord]
 }
 
 extension TrainingMethod {
     public var scheduledOptimizers: [String] { ["main"] }
+    public func trainingRecords(context: TrainingContext) -> [ImageRecord] { context.trainRecords }
 }
 
 /// What the loop shares with a method.

@@ -26,6 +26,24 @@ struct Train: ParsableCommand {
 
             --init starts from a run's best.safetensors, a backbone-only file
             (.safetensors or PyTorch .pth, e.g. ImageNet weights).
+
+            Generated views (pplr only): --views DIR names a view set in GCL's
+            layout (nv/<degrees>/<image name>, optional mask/<image name>; check
+            it with reid views inspect) and --view-method how to use it:
+              simple        originals + views.perImage views each, clustered and
+                            trained on alike
+              inject        cluster originals only; views take their original's
+                            pseudo-label; views of outliers are dropped
+              sequential    --schedule 135:0-25,90:25-50,270:50-75,180:75-100
+                            (angle:start-end in % of the epochs; each phase adds
+                            one view per original)
+              mesh-combine  features (2·f(image) + 1·f(masked image)) / 3 for
+                            clustering, agreement and losses; masks from the view
+                            set, else from the model's activation map; learned
+                            weights with --set views.combine=learned; with
+                            --schedule also adds views sequentially
+              reid train --config configs/pplr.yaml --data data/synth \\
+                  --views data/synth --view-method inject --out runs/inject
             Stop with Ctrl-C or SIGTERM: the last checkpoint stays valid.
             """
     )
@@ -51,6 +69,15 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override one config key: key.path=value (repeatable).")
     var overrides: [String] = []
 
+    @Option(help: "pplr: a view set folder (nv/<degrees>/<name>, mask/<name>) to train with.")
+    var views: String?
+
+    @Option(help: "pplr with --views: simple, inject, sequential or mesh-combine.")
+    var viewMethod: String?
+
+    @Option(help: "pplr with --views: the sequential curriculum, angle:start-end in percent of the epochs, e.g. 135:0-25,90:25-50.")
+    var schedule: String?
+
     @Flag(help: "Print the final summary as JSON.")
     var json = false
 
@@ -75,9 +102,18 @@ struct Train: ParsableCommand {
             if let method { all.append("method=\(method)") }
             if let data { all.append("data.root=\(data)") }
             if let initialWeights { all.append("model.initialWeights=\(initialWeights)") }
+            if let views { all.append("views.dir=\(views)") }
+            if let viewMethod { all.append("views.method=\(viewMethod)") }
+            if let schedule { all.append("views.schedule=\(schedule)") }
+            if (views != nil || schedule != nil) && viewMethod == nil {
+                throw ValidationError("--views and --schedule need --view-method (simple, inject, sequential or mesh-combine)")
+            }
             settings = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: config,
                                              overrides: all)
             if settings.data.root.isEmpty { throw ValidationError("give --data DIR (or data.root in the config)") }
+            if !settings.views.method.isEmpty && settings.method != "pplr" {
+                throw ValidationError("generated views (views.method \(settings.views.method)) work with --method pplr, not \(settings.method)")
+            }
         }
         let trainer = Trainer(config: settings, runDirectory: folder, resume: resume != nil)
         do {
