@@ -1,0 +1,48 @@
+import Foundation
+
+/// How a view generator run was set up (`generator.json` in its run folder).
+public struct GeneratorSettings: Codable, Sendable, Equatable {
+    /// Training images: the train split of any supported layout.
+    public var data: String
+    /// "auto" (built-in: grey image of another image of the same pseudo-identity) or
+    /// "renders:DIR" (DIR/render_<deg>/<name> grey renders per angle; render_0 is the own pose).
+    public var structure = "auto"
+    /// The identity/appearance encoder: a re-ID backbone and its weights (frozen while training).
+    public var backbone = "mobilenetv2"
+    public var initialWeights = ""
+    public var height = 128
+    public var width = 64
+    public var batchSize = 8
+    public var steps = 2000
+    /// Stop early after this many minutes (0: no limit).
+    public var minutes = 0.0
+    public var lr = 1e-4
+    /// Pseudo-identities for the partner images: Jaccard + DBSCAN on the encoder's features.
+    public var eps = 0.5
+    public var minSamples = 4
+    public var seed: UInt64 = 0
+    public var checkpointEvery = 50
+
+    public init(data: String) { self.data = data }
+
+    /// The renders folder when `structure` is renders:DIR.
+    public var rendersDirectory: String? {
+        structure.hasPrefix("renders:") ? String(structure.dropFirst("renders:".count)) : nil
+    }
+
+    public func validate() throws {
+        guard structure == "auto" || (rendersDirectory.map { !$0.isEmpty } ?? false) else {
+            throw ReIDError.invalidOption("--structure '\(structure)': use auto or renders:DIR (DIR/render_<deg>/<image name>)")
+        }
+        if let dir = rendersDirectory {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw ReIDError.data(path: dir, reason: "is not a folder; renders are DIR/render_<deg>/<image name> grey images")
+            }
+        }
+        guard height % 8 == 0, width % 8 == 0, height > 0, width > 0 else {
+            throw ReIDError.invalidOption("generator image size \(height)x\(width): both sides must be multiples of 8")
+        }
+        guard batchSize >= 2 else { throw ReIDError.invalidOption("generator batch size must be at least 2") }
+    }
+}

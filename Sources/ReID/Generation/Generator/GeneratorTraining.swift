@@ -1,0 +1,141 @@
+import Foundation
+import Torch
+
+/// Trains a `ViewGenerator` on a dataset's training images (labels, if any, are not used).
+/// Checkpoints every `checkpointEvery` steps; a run folder with a checkpoint resumes from it.
+public final class GeneratorTraining {
+    public let settings: GeneratorSettings
+    public let run: GeneratorRun
+    public var verbose = true
+    let device: Device
+
+    public init(settings: GeneratorSettings, runDirectory: String, device: Device = .cpu) {
+        self.settings = settings
+        self.run = GeneratorRun(runDirectory)
+        self.device = device
+    }
+
+    public struct Summary: Codable, Sendable {
+        public var steps: Int
+        public var images: Int
+        public var pseudoIdentities: Int
+        public var pairedImages: Int
+        public var structure: String
+        public var firstLosses: [String: Double]
+        public var lastLosses: [String: Double]
+        public var seconds: Double
+        public var stoppedEarly: Bool
+    }
+
+    func say(_ text: String) { if verbose { FileHandle.standardError.write(Data((text + "\n").utf8)) } }
+
+    @discardableResult
+    public func train() throws -> Summary {
+        try settings.validate()
+        StopSignal.install()
+        try FileManager.default.createDirectory(atPath: run.path, withIntermediateDirectories: true)
+        let dataset = try DatasetLayout.load(settings.data)
+        let records = dataset.train
+        guard records.count >= settings.batchSize else {
+            throw ReIDError.data(path: settings.data, reason: "has \(records.count) training images; the generator needs at least a batch (\(settings.batchSize))")
+        }
+        Runtime.seed(settings.seed)
+        let resume = FileManager.default.fileExists(atPath: run.checkpoint)
+        if resume {
+            let saved = try GeneratorRun.readJSON(GeneratorSettings.self, from: run.settings, what: "generator settings")
+            guard saved.data == settings.data, saved.backbone == settings.backbone, saved.height == settings.height,
+                  saved.width == settings.width else {
+                throw ReIDError.data(path: run.path, reason: "holds a generator trained with other data or encoder settings; use a new --out folder")
+            }
+        }
+        let generator = try GeneratorRun.makeGenerator(resume ? { var s = settings; s.initialWeights = ""; return s }() : settings,
+                                                        device: device)
+        let gParams = generator.generatorModules.flatMap { $0.trainableParameters() }
+        let gOpt = try Optimizer.adam(gParams, lr: settings.lr, betas: (0.5, 0.999), weightDecay: 1e-4)
+        let dOpt = try Optimizer.adam(generator.discriminator.trainableParameters(), lr: settings.lr, betas: (0.5, 0.999),
+                                      weightDecay: 1e-4)
+        let optimizers = ["generator": gOpt, "discriminator": dOpt]
+        var startStep = 0
+        let identities: PseudoIdentities
+        if resume {
+            startStep = try Checkpoint.restore(from: run.checkpoint, model: generator.identity, modules: generator.trainable,
+                                               optimizers: optimizers).epoch
+            identities = try GeneratorRun.readJSON(PseudoIdentities.self, from: run.identities, what: "pseudo-identities")
+            try TrainingLog(path: run.log).truncate(after: startStep)
+            say("resuming \(run.path) after step \(startStep)")
+        } else {
+            identities = try PseudoIdentities.cluster(model: generator.identity, records: records, height: settings.height,
+                                                      width: settings.width, eps: settings.eps, minSamples: settings.minSamples,
+                                                      device: device)
+            try GeneratorRun.writeJSON(settings, to: run.settings)
+            try GeneratorRun.writeJSON(identities, to: run.identities)
+            if FileManager.default.fileExists(atPath: run.log) { try FileManager.default.removeItem(atPath: run.log) }
+        }
+        generator.identity.eval()
+        let clusters = Set(identities.labels.filter { $0 >= 0 }).count
+        say("generator: \(records.count) images, \(clusters) pseudo-identities, \(identities.paired) images with a partner; structure \(settings.structure)")
+
+        let renders = settings.rendersDirectory
+        let log = TrainingLog(path: run.log)
+        let started = Date()
+        var first: [String: Double] = [:], sums: [String: Double] = [:], count = 0
+        var last: [String: Double] = [:]
+        var step = startStep
+        var stopped = false
+        let b = settings.batchSize
+        while step < settings.steps {
+            if StopSignal.isRequested { throw StopRequested() }
+            var rng = SeededRandom(seed: settings.seed &+ UInt64(step) &* 0x9E37_79B9)
+            let xs = (0..<b).map { _ in rng.int(0...(records.count - 1)) }
+            let ps = xs.map { i in identities.partners[i].isEmpty ? i : identities.partners[i][rng.int(0...(identities.partners[i].count - 1))] }
+            let ks = xs.map { i -> Int in
+                for _ in 0..<8 {
+                    let k = rng.int(0...(records.count - 1))
+                    if k != i && (identities.labels[k] != identities.labels[i] || identities.labels[i] < 0) { return k }
+                }
+                return (i + 1) % records.count
+            }
+            var paths = (xs + ps + ks).map { records[$0].path }
+            var ownRender: [String]? = nil
+            if let renders {
+                let found = xs.map { renders + "/render_0/" + records[$0].name }
+                if found.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { ownRender = found }
+            }
+            if let ownRender { paths += ownRender }
+            let batch = try BatchLoader(paths: paths, height: settings.height, width: settings.width, batchSize: paths.count)
+                .load(batch: 0).to(device)
+            let x = try batch.narrow(dim: 0, start: 0, length: b)
+            let p = try batch.narrow(dim: 0, start: b, length: b)
+            let k = try batch.narrow(dim: 0, start: 2 * b, length: b)
+            let structure = try ownRender.map { _ in try ViewGenerator.grey(ViewGenerator.toUnit(batch.narrow(dim: 0, start: 3 * b, length: b))) }
+            let losses = try generator.step(x: x, partner: p, other: k, structureOf: structure,
+                                            generatorOptimizer: gOpt, discriminatorOptimizer: dOpt).values
+            if first.isEmpty { first = losses }
+            for (key, v) in losses { sums[key, default: 0] += v }
+            count += 1
+            step += 1
+            let outOfTime = settings.minutes > 0 && Date().timeIntervalSince(started) > settings.minutes * 60
+            if step % settings.checkpointEvery == 0 || step == settings.steps || outOfTime {
+                last = sums.mapValues { $0 / Double(max(count, 1)) }
+                try Checkpoint(epoch: step, bestScore: 0, bestEpoch: 0, configYAML: "")
+                    .write(to: run.checkpoint, model: generator.identity, modules: generator.trainable, optimizers: optimizers)
+                try log.append(["epoch": step, "loss": last, "seconds": Date().timeIntervalSince(started)])
+                try GeneratorReport.training(run: run, generator: generator, records: records, identities: identities,
+                                             settings: settings, log: log.entries(), device: device)
+                say(String(format: "step %d/%d: self %.3f cross %.3f id %.3f adv %.3f D %.3f", step, settings.steps,
+                           last["self_recon"] ?? .nan, last["cross_recon"] ?? .nan, last["id_consistency"] ?? .nan,
+                           last["adversarial"] ?? .nan, last["discriminator"] ?? .nan))
+                sums = [:]
+                count = 0
+            }
+            if outOfTime {
+                stopped = true
+                say("stopping after step \(step): --minutes \(settings.minutes) reached")
+                break
+            }
+        }
+        return Summary(steps: step, images: records.count, pseudoIdentities: clusters, pairedImages: identities.paired,
+                       structure: settings.structure, firstLosses: first, lastLosses: last,
+                       seconds: Date().timeIntervalSince(started), stoppedEarly: stopped)
+    }
+}

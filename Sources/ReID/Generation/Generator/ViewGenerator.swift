@@ -1,0 +1,145 @@
+import Foundation
+import Torch
+
+/// The view generator, after DG-Net (Zheng et al., CVPR 2019) as the GAN-augmented re-ID paper
+/// uses it: an identity/appearance encoder (the re-ID backbone, frozen: its pooled feature is
+/// mapped to AdaIN parameters), a structure encoder on grey images, a decoder, and a patch
+/// discriminator. Images enter as the re-ID pipeline loads them (ImageNet-normalised) and are
+/// generated in −1…1.
+///
+/// Losses of the generator side, per step on images x_i, a same-pseudo-identity partner x_j
+/// and a different image x_k:
+/// - self-reconstruction: G(a_i, s_i) ≈ x_i (L1);
+/// - cross-reconstruction of identity: G(a_j, s_i) ≈ x_i (L1): same identity, so the partner's
+///   appearance must redraw x_i on x_i's structure;
+/// - feature consistency on y = G(a_k, s_i): the re-ID feature of y matches x_k's (1 − cosine)
+///   and the structure code of y matches s_i (L1);
+/// - adversarial (least squares) on y and on the reconstructions.
+public final class ViewGenerator: Module {
+    public let identity: ReIDModel
+    let mapping: StyleMapping
+    let structure: StructureEncoder
+    let decoder: ViewDecoder
+    let discriminator: PatchDiscriminator
+
+    public struct Weights: Sendable {
+        public var selfReconstruction = 5.0
+        public var crossReconstruction = 5.0
+        public var identityConsistency = 1.0
+        public var structureConsistency = 1.0
+        public var adversarial = 1.0
+        public init() {}
+    }
+    public var weights = Weights()
+
+    public init(identity: ReIDModel, structureWidth: Int = 16) throws {
+        self.identity = identity
+        identity.eval()
+        identity.requiresGrad(false)
+        structure = try StructureEncoder(width: structureWidth)
+        decoder = try ViewDecoder(channels: structureWidth * 4)
+        mapping = try StyleMapping(identity.featureDimension, output: decoder.styleCount)
+        discriminator = try PatchDiscriminator()
+    }
+
+    /// Modules trained by the generator optimiser and by the discriminator optimiser.
+    var generatorModules: [any Module] { [mapping, structure, decoder] }
+    public var trainable: [String: any Module] {
+        ["mapping": mapping, "structure": structure, "decoder": decoder, "discriminator": discriminator]
+    }
+
+    public func to(device: Device) throws {
+        for m in [identity as any Module] + Array(trainable.values) { try m.to(device) }
+    }
+
+    static let mean = ImageLoading.imagenetMean.map(Double.init), std = ImageLoading.imagenetStd.map(Double.init)
+
+    /// ImageNet-normalised [N,3,H,W] → −1…1.
+    static func toUnit(_ x: Tensor) throws -> Tensor {
+        let m = try Tensor(mean.map(Float.init), shape: [1, 3, 1, 1]).to(x.device)
+        let s = try Tensor(std.map(Float.init), shape: [1, 3, 1, 1]).to(x.device)
+        return try (x * s + m) * 2 - 1
+    }
+
+    /// −1…1 → ImageNet-normalised (what the identity encoder reads).
+    static func toNormalised(_ y: Tensor) throws -> Tensor {
+        let m = try Tensor(mean.map(Float.init), shape: [1, 3, 1, 1]).to(y.device)
+        let s = try Tensor(std.map(Float.init), shape: [1, 3, 1, 1]).to(y.device)
+        return try ((y + 1) / 2 - m) / s
+    }
+
+    /// Luma of a −1…1 image, [N,1,H,W]: the structure input.
+    public static func grey(_ unit: Tensor) throws -> Tensor {
+        let c = try unit.chunk(3, dim: 1)
+        return try c[0] * 0.299 + c[1] * 0.587 + c[2] * 0.114
+    }
+
+    /// The identity encoder's L2-normalised embedding of ImageNet-normalised images.
+    public func identityFeature(_ normalised: Tensor) throws -> Tensor {
+        try identity(normalised).embedding.normalized(dim: 1)
+    }
+
+    /// Appearance style from ImageNet-normalised images.
+    func style(_ normalised: Tensor) throws -> Tensor { try mapping(identity(normalised).embedding) }
+
+    /// Generates x's appearance on the structure of the grey images `structureGrey` ([N,1,H,W], −1…1).
+    public func generate(appearance normalised: Tensor, structureGrey: Tensor) throws -> Tensor {
+        try decoder(structure(structureGrey), style: style(normalised))
+    }
+
+    public struct StepLosses: Sendable {
+        public var selfReconstruction: Double
+        public var crossReconstruction: Double
+        public var identityConsistency: Double
+        public var structureConsistency: Double
+        public var adversarial: Double
+        public var discriminator: Double
+        public var values: [String: Double] {
+            ["self_recon": selfReconstruction, "cross_recon": crossReconstruction, "id_consistency": identityConsistency,
+             "structure_consistency": structureConsistency, "adversarial": adversarial, "discriminator": discriminator]
+        }
+    }
+
+    /// One generator and one discriminator update. `x`, `partner`, `other` are ImageNet-normalised
+    /// batches of equal size; `structureOf` optionally replaces grey(x) as x's structure input
+    /// (a rendered body of x's own pose).
+    public func step(x: Tensor, partner: Tensor, other: Tensor, structureOf: Tensor? = nil,
+                     generatorOptimizer: Optimizer, discriminatorOptimizer: Optimizer) throws -> StepLosses {
+        let unit = try ViewGenerator.toUnit(x)
+        let sGrey = try structureOf ?? ViewGenerator.grey(unit)
+        let s = try structure(sGrey)
+        let (styleX, styleP, styleK) = (try style(x), try style(partner), try style(other))
+        let selfRecon = try decoder(s, style: styleX)
+        let crossRecon = try decoder(s, style: styleP)
+        let swapped = try decoder(s, style: styleK)
+        let lSelf = try F.l1Loss(selfRecon, unit)
+        let lCross = try F.l1Loss(crossRecon, unit)
+        let fk = try withNoGrad { try identityFeature(other) }
+        let fy = try identityFeature(ViewGenerator.toNormalised(swapped))
+        let lId = try (1 - (fy * fk).sum(dim: 1)).mean()
+        let lStructure = try F.l1Loss(structure(ViewGenerator.grey(swapped)), s.detached())
+        var lAdv = try Tensor.zeros([], device: x.device)
+        for fake in [swapped, selfRecon, crossRecon] {
+            let d = try discriminator(fake)
+            lAdv = try lAdv + F.mseLoss(d, Tensor.ones(d.shape, device: d.device))
+        }
+        lAdv = try lAdv / 3
+        let total = try lSelf * weights.selfReconstruction + lCross * weights.crossReconstruction
+            + lId * weights.identityConsistency + lStructure * weights.structureConsistency + lAdv * weights.adversarial
+        try generatorOptimizer.zeroGrad()
+        try discriminatorOptimizer.zeroGrad()
+        try total.backward()
+        try generatorOptimizer.step()
+
+        // Discriminator: real images → 1, generated (detached) → 0.
+        try discriminatorOptimizer.zeroGrad()
+        let real = try discriminator(unit)
+        let fake = try discriminator(swapped.detached())
+        let lD = try (F.mseLoss(real, Tensor.ones(real.shape, device: real.device)) + F.mseLoss(fake, Tensor.zeros(fake.shape, device: fake.device))) / 2
+        try lD.backward()
+        try discriminatorOptimizer.step()
+        return StepLosses(selfReconstruction: try lSelf.item(), crossReconstruction: try lCross.item(),
+                          identityConsistency: try lId.item(), structureConsistency: try lStructure.item(),
+                          adversarial: try lAdv.item(), discriminator: try lD.item())
+    }
+}
