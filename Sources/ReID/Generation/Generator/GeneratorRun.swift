@@ -53,7 +53,7 @@ public struct GeneratorRun {
         }
         _ = try Checkpoint.restore(from: run.checkpoint, model: generator.identity, modules: generator.trainable, optimizers: [:])
         generator.identity.eval()
-        for m in generator.trainable.values { (m as? any Module)?.requiresGrad(false) }
+        for m in generator.trainable.values { m.requiresGrad(false) }
         return (generator, settings, identities)
     }
 }
