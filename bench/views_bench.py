@@ -1,9 +1,10 @@
 """Generated views for PPLR: the ablation of the four ways to use them, and the view generator.
 Writes bench/results/views.json.
 
-- Synthetic dataset (`reid synth --ids 120 --cameras 4 --seed 0`), its ground-truth views nv/<deg>/
-  and masks mask/ as the view set; every variant of configs/views_ablation.yaml trains with the
-  same seed, budget and ImageNet MobileNetV2 initialisation; metrics at the last epoch.
+- Synthetic dataset (`reid synth --ids 80 --cameras 4 --seed 0`), its ground-truth views nv/<deg>/
+  and masks mask/ as the view set; six variants of configs/views_ablation.yaml (VARIANTS) train with
+  the same seed, budget (BUDGET: smaller than the plan's, for a shared 2-core machine) and ImageNet
+  MobileNetV2 initialisation; metrics at the last epoch.
 - The view generator (`reid generator train/generate`, built-in structure) on the same training
   images, and its identity-preservation rate (Rank-1 of generated views retrieving their own original).
 --skip-ablation / --skip-generator keep that part as it is in the existing results file.
@@ -14,6 +15,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from common import run_json, write_result  # noqa: E402
+
+
+VARIANTS = ["baseline", "simple (1 view)", "inject (1 view)", "sequential 135-90-270-180", "fixed combination",
+            "learned combination + sequential"]
+BUDGET = ["training.epochs=6", "training.itersPerEpoch=15"]
 
 
 def note(rows):
@@ -41,13 +47,13 @@ def main():
     ap.add_argument("--generator-minutes", type=float, default=6)
     a = ap.parse_args()
     work = os.path.join(HERE, "work", "views")
-    data = os.path.join(work, "synth")
+    data = os.path.join(work, "synth80")
     if not os.path.isdir(os.path.join(data, "nv")):
         shutil.rmtree(data, ignore_errors=True)
-        run_json([a.reid, "synth", "--out", data, "--ids", "120", "--cameras", "4", "--seed", "0", "--json"])
+        run_json([a.reid, "synth", "--out", data, "--ids", "80", "--cameras", "4", "--seed", "0", "--json"])
     weights = os.path.join(a.shared, "weights", "mobilenetv2_imagenet.safetensors")
     result = {"machine": {"cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M")},
-              "dataset": "reid synth --ids 120 --cameras 4 --seed 0 (ground-truth views and masks)"}
+              "dataset": "reid synth --ids 80 --cameras 4 --seed 0 (ground-truth views and masks)"}
     previous = json.load(open(a.out)) if os.path.exists(a.out) else {}
     for key, skip in (("synthetic_ablation", a.skip_ablation), ("generator", a.skip_generator)):
         if skip and key in previous:
@@ -57,11 +63,12 @@ def main():
     if not a.skip_ablation:
         table = run_json([a.reid, "ablation", "--config", os.path.join(ROOT, "configs", "views_ablation.yaml"),
                           "--data", data, "--out", os.path.join(work, "ablation"),
-                          "--set", f"model.initialWeights={weights}", "--set", f"views.dir={data}", "--json"])
+                          "--set", f"model.initialWeights={weights}", "--set", f"views.dir={data}",
+                          *[x for b in BUDGET for x in ("--set", b)], *[x for v in VARIANTS for x in ("--only", v)], "--json"])
         rows = [{k: r[k] for k in ("name", "rank1", "rank5", "rank10", "mAP", "seconds", "epochs")}
                 | ({"mask_source": r["views"]["mask_source"]} if "mask_source" in r.get("views", {}) else {})
                 for r in table["rows"]]
-        result["synthetic_ablation"] = {"plan": "configs/views_ablation.yaml", "settings": table["set"],
+        result["synthetic_ablation"] = {"plan": "configs/views_ablation.yaml", "variants": VARIANTS, "settings": table["set"],
                                         "rows": rows, "note": note(rows)}
     if not a.skip_generator:
         run = os.path.join(work, "generator")

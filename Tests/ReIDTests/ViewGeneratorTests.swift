@@ -47,3 +47,56 @@ final class ViewGeneratorTests: XCTestCase {
         XCTAssertEqual(ids.paired, 3)
     }
 }
+
+/// Train → generate → a complete view set, with built-in structure and with renders.
+final class ViewGenerationTests: XCTestCase {
+    func generate(structure: (String) -> String, renders: Bool) throws {
+        let data = ViewTrainingTests.dataset
+        let folder = NSTemporaryDirectory() + "reid-gen-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let records = try DatasetLayout.load(data).train
+        if renders {
+            // Stand-in renders: the synthetic masks are grey body silhouettes of the right size.
+            for angle in [90, 180] {
+                try FileManager.default.createDirectory(atPath: "\(folder)/renders/render_\(angle)", withIntermediateDirectories: true)
+                for r in records {
+                    try FileManager.default.copyItem(atPath: "\(data)/mask/\(r.name)", toPath: "\(folder)/renders/render_\(angle)/\(r.name)")
+                }
+            }
+        }
+        var s = GeneratorSettings(data: data)
+        s.structure = structure(folder)
+        s.backbone = "osnet_x0_25"
+        s.height = 64
+        s.width = 32
+        s.batchSize = 4
+        s.steps = 2
+        s.eps = 0.7
+        s.minSamples = 2
+        let training = GeneratorTraining(settings: s, runDirectory: folder + "/run")
+        training.verbose = false
+        let trained = try training.train()
+        XCTAssertEqual(trained.steps, 2)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/run/samples.png"))
+        var generation = ViewGeneration(runPath: folder + "/run", data: data, angles: [90, 180], out: folder + "/views")
+        generation.verbose = false
+        let summary = try generation.run()
+        XCTAssertEqual(summary.written, 2 * records.count)
+        XCTAssertTrue((0...1).contains(summary.identityPreservation))
+        if renders { XCTAssertEqual(summary.withoutStructureSource, 0) }
+        let coverage = try ViewSet.load(folder + "/views").coverage(originals: records.map(\.name))
+        XCTAssertTrue(coverage.complete, "\(coverage.missing.prefix(3))")
+        XCTAssertEqual(try Image(contentsOf: "\(folder)/views/nv/90/\(records[0].name)").height, 64)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/views/report.html"))
+        // A second train call with the same folder resumes (nothing left to do at the step limit).
+        XCTAssertEqual(try training.train().steps, 2)
+    }
+
+    func testBuiltInStructureWritesACompleteViewSet() throws {
+        try generate(structure: { _ in "auto" }, renders: false)
+    }
+
+    func testRenderedStructureWritesACompleteViewSet() throws {
+        try generate(structure: { "renders:\($0)/renders" }, renders: true)
+    }
+}
