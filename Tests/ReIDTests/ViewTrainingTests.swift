@@ -69,3 +69,11 @@ final class ViewTrainingTests: XCTestCase {
         XCTAssertTrue(message { try self.train(["views.method=sequential"], epochs: 1) }.contains("needs a schedule"))
     }
 }
+
+extension ViewTrainingTests {
+    func testRunReportNamesTheViewsAndMaskSource() throws {
+        let (run, _) = try train(["views.method=mesh-combine"], epochs: 1)
+        let html = try String(contentsOfFile: RunDirectory(run).report, encoding: .utf8)
+        XCTAssertTrue(html.contains("masks from the view set mask/"), html)
+    }
+}

@@ -74,10 +74,14 @@ public struct TrainingReport {
         }.joined(separator: "\n")
         let evalLink = FileManager.default.fileExists(atPath: run.evaluation + "/report.html")
             ? "<p><a href=\"eval/report.html\">Latest evaluation report</a> (metrics, CMC curve, ranked lists).</p>" : ""
+        // Runs with generated views say which views, strategy and mask source they used.
+        let views = (FileManager.default.contents(atPath: run.path + "/views.json"))
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }?["summary"] as? String
+        let viewsLine = views.map { "<p>\(HTML.escape($0)) (views.json)</p>" } ?? ""
         let page = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(HTML.escape(title))</title>
             <style>\(HTML.style)</style></head><body><main>
-            <header><h1>\(HTML.escape(title))</h1><p>\(log.count) epoch(s) logged in log.jsonl; config in config.yaml.</p></header>
+            <header><h1>\(HTML.escape(title))</h1><p>\(log.count) epoch(s) logged in log.jsonl; config in config.yaml.</p>\(viewsLine)</header>
             <section><h2>Epochs</h2>\(evalLink)<div style="overflow-x:auto"><table>
             <tr><th>Epoch</th><th>Total loss</th><th>Rank-1</th><th>mAP</th><th>Images/s</th></tr>
             \(rows)</table></div></section>
