@@ -33,7 +33,7 @@ public struct ViewSchedule: Equatable, Sendable {
         guard !phases.isEmpty else { throw ReIDError.invalidOption("schedule '\(text)' is empty; \(hint)") }
         phases.sort { $0.start < $1.start }
         for (a, b) in zip(phases, phases.dropFirst()) where b.start < a.end {
-            throw ReIDError.invalidOption("schedule '\(text)': phases \(a.angle):\(a.start)-\(a.end) and \(b.angle):\(b.start)-\(b.end) overlap")
+            throw ReIDError.invalidOption("schedule '\(text)': phases \(ViewSchedule.describe(a)) and \(ViewSchedule.describe(b)) overlap")
         }
         self.phases = phases
     }
@@ -55,9 +55,9 @@ public struct ViewSchedule: Equatable, Sendable {
         return phase(epoch: epoch, of: epochs).map { [$0.angle] } ?? []
     }
 
-    public var description: String {
-        phases.map { "\($0.angle):\(format($0.start))-\(format($0.end))" }.joined(separator: ",")
-    }
+    public var description: String { phases.map(ViewSchedule.describe).joined(separator: ",") }
 
-    private func format(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+    static func describe(_ p: Phase) -> String { "\(p.angle):\(format(p.start))-\(format(p.end))" }
+
+    private static func format(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
 }
