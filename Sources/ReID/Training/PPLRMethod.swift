@@ -39,12 +39,13 @@ public final class PPLRMethod: TrainingMethod {
         model = try ModelFactory.make(config.model, classes: 0, device: context.device,
                                       channelsLast: config.training.channelsLast)
         views = try ViewTraining.make(context)
-        var parameters = model.trainableParameters()
+        let main = try ModelFactory.optimizer(config.optimizer, parameters: model.trainableParameters())
         if let combination = views?.combination, combination.learned {
             try combination.to(context.device)
-            parameters += combination.trainableParameters()
+            // Two numbers for the whole run: their own learning rate, no weight decay.
+            try main.addGroup(combination.trainableParameters(), lr: config.views.weightLR, weightDecay: 0)
         }
-        optimizers = ["main": try ModelFactory.optimizer(config.optimizer, parameters: parameters)]
+        optimizers = ["main": main]
         clustering = PseudoLabeling(config.clustering)
         if let views {
             FileHandle.standardError.write(Data((views.summary + "\n").utf8))

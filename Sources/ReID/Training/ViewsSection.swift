@@ -28,6 +28,8 @@ extension TrainingConfig {
         public var combine = "fixed"
         public var originalWeight = 2.0
         public var maskWeight = 1.0
+        /// Learning rate of the learned weights' logits (their own optimiser group, no weight decay).
+        public var weightLR = 0.01
         /// Where masks come from: "auto" (the view set's mask/ when it has one for every image,
         /// else activation), "viewset", or "activation" (the model's own activation map,
         /// min-max normalised per image and thresholded at `maskThreshold`, every epoch).
