@@ -2,7 +2,7 @@
 Writes bench/results/views.json.
 
 - Synthetic dataset (`reid synth --ids 80 --cameras 4 --seed 0`), its ground-truth views nv/<deg>/
-  and masks mask/ as the view set; six variants of configs/views_ablation.yaml (VARIANTS) train with
+  and masks mask/ as the view set; seven variants of configs/views_ablation.yaml (VARIANTS) train with
   the same seed, budget (BUDGET: smaller than the plan's, for a shared 2-core machine) and ImageNet
   MobileNetV2 initialisation; metrics at the last epoch.
 - The view generator (`reid generator train/generate`, built-in structure) on the same training
@@ -18,7 +18,7 @@ from common import run_json, write_result  # noqa: E402
 
 
 VARIANTS = ["baseline", "simple (1 view)", "inject (1 view)", "sequential 135-90-270-180", "fixed combination",
-            "learned combination + sequential"]
+            "fixed combination + sequential", "learned combination + sequential"]
 BUDGET = ["training.epochs=6", "training.itersPerEpoch=15"]
 
 
