@@ -66,6 +66,12 @@ public final class Trainer {
         let pipeline = try TransformPipeline(config.data.transform)
         var summary = Summary(epochsRun: 0, lastEpoch: startEpoch, stoppedEarly: false, best: nil, lastLosses: [:])
         let runStarted = Date()
+        if config.training.evalBeforeTraining, startEpoch == 0 {
+            let result = try evaluate(method.model, dataset: dataset, context: context)
+            try log.append(["epoch": 0, "metrics": result.metrics.summary])
+            say(String(format: "before training: Rank-1 %.2f%% mAP %.2f%%", result.metrics.rank1 * 100,
+                       result.metrics.mAP * 100))
+        }
         for epoch in startEpoch..<config.training.epochs {
             let epochSeed = seed(for: epoch)
             Runtime.seed(epochSeed)

@@ -118,6 +118,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         public var itersPerEpoch = 0
         /// Evaluate every N epochs (and after the last); 0 only after the last; −1 never.
         public var evalEvery = 10
+        /// Also evaluate the starting model, logged as epoch 0 (e.g. direct transfer before adaptation).
+        public var evalBeforeTraining = false
         /// Stop (after evaluating) at the end of the first epoch past this many minutes; 0: no limit.
         public var maxMinutes = 0.0
         /// BatchNorm statistics over sub-batches of this many images (0: the whole batch).
