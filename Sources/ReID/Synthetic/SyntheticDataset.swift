@@ -26,7 +26,7 @@ public struct SyntheticDataset {
     public var framesPerTrack = 12
     /// Seed of the camera network alone (nil: `seed`). Two datasets with different `seed`s and one
     /// `cameraSeed` show different people in the same cameras: a labeled source and an unlabeled
-    /// target of one camera network, as in the demo.
+    /// target of one camera network.
     public var cameraSeed: UInt64?
 
     public init(ids: Int = 200, cameras: Int = 4, seed: UInt64 = 0) {

@@ -15,8 +15,8 @@ struct Synth: ParsableCommand {
             unlabeled people (tracklets/<video>/<track>/<frame>.jpg).
             The same --seed always gives the same images. --camera-seed fixes the
             cameras alone: datasets with different --seed but one --camera-seed show
-            different people in the same camera network (a labeled source and an
-            unlabeled target, as `make demo` uses them).
+            different people in the same camera network (e.g. a labeled source and
+            an unlabeled target of one network).
 
             Example:
               reid synth --out data/synth --ids 200 --cameras 4 --seed 0
