@@ -35,7 +35,7 @@ ABLATION = [
 ]
 UDA_BUDGET = ["data.height=256", "data.width=128", "training.epochs=8", "training.itersPerEpoch=100",
               "training.evalEvery=2", "training.evalBeforeTraining=true", "evaluation.cameraNorm=true",
-              "evaluation.rerank=true", "optimizer.lr=0.00007", "schedule.milestones=[6]", "schedule.totalEpochs=8"]
+              "evaluation.rerank=true", "optimizer.lr=0.00002", "schedule.milestones=[6]", "schedule.totalEpochs=8"]
 PROTOCOLS = [("plain", []), ("rerank", ["--rerank"]), ("camera_norm", ["--camera-norm"]),
              ("camera_norm_rerank", ["--camera-norm", "--rerank"])]
 
@@ -119,7 +119,7 @@ def main():
         row = train_row(a.reid, "uda_osnet", "uda", "configs/uda.yaml", data, onnx, UDA_BUDGET, work, a.fresh)
         best = os.path.join(ROOT, row["run"], "best.safetensors")
         result["uda"] = {
-            "what": "uda from OSNet x0.25 MSMT17 (ONNX), 8 epochs x 100 iterations of 64 at 256x128, Adam 7e-5; "
+            "what": "uda from OSNet x0.25 MSMT17 (ONNX), 8 epochs x 100 iterations of 64 at 256x128, Adam 2e-5; "
                     "curve evaluated with camera normalisation + re-ranking (epoch 0 = direct transfer)",
             "target_mAP": 0.50,
             "direct_transfer_reference_mAP": 0.335,
