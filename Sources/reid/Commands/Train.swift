@@ -48,6 +48,10 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("init"), help: "Initial weights: a run's best.safetensors, backbone weights (.safetensors, .pth), or an ONNX model (which then is the backbone).")
     var initialWeights: String?
 
+    @Option(help: ArgumentHelp("BatchNorm statistics over sub-batches of N images (training.bnBatch).",
+                               discussion: "Published unsupervised results were trained on 4 GPUs with 16 images each, so every BatchNorm saw 16 images; --bn-batch 16 reproduces that on one device."))
+    var bnBatch: Int?
+
     @Option(name: .customLong("set"), help: "Override one config key: key.path=value (repeatable).")
     var overrides: [String] = []
 
@@ -56,6 +60,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if resume == nil && out == nil { throw ValidationError("give --out RUN_DIR for a new run, or --resume RUN_DIR") }
+        if let bnBatch, bnBatch < 0 { throw ValidationError("--bn-batch must be 0 (whole batch) or a positive number of images") }
         if resume != nil && (config != nil || data != nil || method != nil) {
             throw ValidationError("--resume takes the run's own config.yaml; drop --config, --data and --method")
         }
@@ -75,6 +80,7 @@ struct Train: ParsableCommand {
             if let method { all.append("method=\(method)") }
             if let data { all.append("data.root=\(data)") }
             if let initialWeights { all.append("model.initialWeights=\(initialWeights)") }
+            if let bnBatch { all.append("training.bnBatch=\(bnBatch)") }
             settings = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: config,
                                              overrides: all)
             if settings.data.root.isEmpty { throw ValidationError("give --data DIR (or data.root in the config)") }
