@@ -30,6 +30,7 @@ struct Tracklets: ParsableCommand {
               reid tracklets --video /usr/share/doc/opencv-doc/examples/data/vtest.avi \\
                   --out data/single --frame-step 2 --upscale 1.3
               reid tracklets --mot MOT17/train/MOT17-02-FRCNN --out data/single
+              reid tracklets --video street.avi --out data/single --montage tracks.jpg
             """
     )
 
@@ -66,6 +67,9 @@ struct Tracklets: ParsableCommand {
     @Option(help: "HOG SVM score a detection needs (0 is OpenCV's default; higher gives fewer, surer boxes).")
     var hitThreshold: Double = 0
 
+    @Option(help: "Also write a contact sheet (one row of crops per track) to this image file, outside OUT.")
+    var montage: String?
+
     @Flag(help: "Print a JSON summary.")
     var json = false
 
@@ -90,6 +94,7 @@ struct Tracklets: ParsableCommand {
         let summary = try video.map { try VideoTracklets.extract(video: $0, out: out, options: options, quiet: json) }
             ?? MOTTracklets.extract(sequence: mot!, out: out, options: options, quiet: json)
         let folder = out + "/" + summary.video
+        if let montage, !summary.kept.isEmpty { try TrackletMontage.write(videoFolder: folder, to: montage) }
         if json {
             try printJSON(["video": summary.video, "out": folder, "frames": summary.frames, "detections": summary.detections,
                            "tracks_found": summary.tracksFound, "tracks": summary.kept.count, "crops": summary.crops,
