@@ -1,3 +1,5 @@
+import Torch
+
 /// What `reid tracklets` keeps: tracks long enough and people tall enough to re-identify.
 public struct TrackletOptions: Sendable {
     /// A track needs at least this many crops.
@@ -18,5 +20,3 @@ public struct TrackletOptions: Sendable {
 
     public init() {}
 }
-
-import Torch
