@@ -23,6 +23,8 @@ struct Train: ParsableCommand {
                   --set model.backbone=osnet_x0_25 --set training.epochs=5 \\
                   --out runs/quick
               reid train --data data/target --init runs/bot/best.safetensors ...
+              reid train --method remix --config configs/remix.yaml \\
+                  --data data/labeled --single-camera data/videos --out runs/remix
 
             --init starts from a run's best.safetensors, a backbone-only file
             (.safetensors or PyTorch .pth, e.g. ImageNet weights).
@@ -35,6 +37,10 @@ struct Train: ParsableCommand {
 
     @Option(help: "Training dataset root (any supported layout).")
     var data: String?
+
+    @Option(name: .customLong("single-camera"),
+            help: "Unlabeled single-camera videos for remix: DIR/<video>/<track>/*.jpg or DIR/<video>/*.jpg (see `reid tracklets`).")
+    var singleCamera: String?
 
     @Option(help: "YAML config (see configs/).")
     var config: String?
@@ -61,8 +67,8 @@ struct Train: ParsableCommand {
     func validate() throws {
         if resume == nil && out == nil { throw ValidationError("give --out RUN_DIR for a new run, or --resume RUN_DIR") }
         if let bnBatch, bnBatch < 0 { throw ValidationError("--bn-batch must be 0 (whole batch) or a positive number of images") }
-        if resume != nil && (config != nil || data != nil || method != nil) {
-            throw ValidationError("--resume takes the run's own config.yaml; drop --config, --data and --method")
+        if resume != nil && (config != nil || data != nil || method != nil || singleCamera != nil) {
+            throw ValidationError("--resume takes the run's own config.yaml; drop --config, --data, --single-camera and --method")
         }
     }
 
@@ -79,6 +85,7 @@ struct Train: ParsableCommand {
             var all = overrides
             if let method { all.append("method=\(method)") }
             if let data { all.append("data.root=\(data)") }
+            if let singleCamera { all.append("data.singleCamera=\(singleCamera)") }
             if let initialWeights { all.append("model.initialWeights=\(initialWeights)") }
             if let bnBatch { all.append("training.bnBatch=\(bnBatch)") }
             settings = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: config,
