@@ -56,7 +56,7 @@ public final class PPLRMethod: TrainingMethod {
     }
 
     public func trainingRecords(context: TrainingContext) -> [ImageRecord] {
-        views?.pool.records ?? context.trainRecords
+        views?.pool.records ?? context.batchRecords
     }
 
     /// Whether batches carry each image's masked partner (mesh-combine in the losses).
