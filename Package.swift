@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         .target(
@@ -57,7 +58,8 @@ let package = Package(
         ),
         .target(
             name: "ReIDService",
-            dependencies: ["ReIDGallery", "ReID", "Torch", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["ReIDGallery", "ReID", "Torch", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "NIOCore", package: "swift-nio")]
         ),
         .executableTarget(
             name: "reid",
@@ -72,7 +74,9 @@ let package = Package(
         .testTarget(
             name: "GalleryTests",
             dependencies: ["ReIDGallery", "ReIDService", "ReID", "Torch",
-                           .product(name: "HummingbirdTesting", package: "hummingbird")]
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+            // XCTestCase is not Sendable; the router test client's closures capture the test case.
+            swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -54,6 +54,11 @@ public final class GalleryEmbedder: @unchecked Sendable {
         return try lock.withLock { try withNoGrad { try model.embed(input).flatten().floats() } }
     }
 
+    /// Runs the model once on a grey image, so the first request does not pay for tracing.
+    public func warmUp() throws {
+        _ = try feature(of: Image(height: identity.height, width: identity.width, fill: 128))
+    }
+
     static func rgb(_ image: Image) throws -> Image {
         guard image.channels == 1 else { throw GalleryError.notAnImage("an image with \(image.channels) channels cannot be searched") }
         var pixels = [UInt8](repeating: 0, count: image.height * image.width * 3)

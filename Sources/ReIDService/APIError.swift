@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import ReIDGallery
 
 /// An error answered as JSON `{"error": {"status": 404, "message": "…"}}` with its HTTP status.
@@ -21,6 +22,8 @@ struct APIError: Error {
             let message = http.body ?? (http.status == .contentTooLarge
                 ? "the upload is larger than this server accepts" : http.status.reasonPhrase)
             return APIError(http.status, message)
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, "the upload is larger than this server accepts")
         case let gallery as GalleryError:
             switch gallery {
             case .notAnImage: return APIError(.unsupportedMediaType, gallery.description)

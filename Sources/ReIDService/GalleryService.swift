@@ -189,6 +189,9 @@ public final class GalleryService: Sendable {
 
     /// The images and form fields of a request: multipart/form-data, or a raw image body.
     func readUpload(_ request: Request, _ context: some RequestContext) async throws -> Upload {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxUploadBytes {
+            throw APIError(.contentTooLarge, "the upload has \(length) bytes; this server accepts at most \(settings.maxUploadBytes)")
+        }
         var request = request
         let buffer = try await request.collectBody(upTo: settings.maxUploadBytes)
         let body = Data(buffer.readableBytesView)

@@ -16,6 +16,6 @@ struct Reid: ParsableCommand {
             """,
         version: ReIDVersion.string,
         subcommands: [DatasetCommand.self, Synth.self, Extract.self, Evaluate.self, Cluster.self, Train.self, Bench.self,
-                      IndexCommand.self, Search.self, Serve.self]
+                      IndexCommand.self, Search.self, Serve.self, Export.self]
     )
 }

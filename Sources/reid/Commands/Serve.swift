@@ -49,6 +49,7 @@ struct Serve: ParsableCommand {
         let token = try GalleryService.token(fromFile: tokenFile)
         let index = try GalleryIndex(store: GalleryStore(path: db))
         let embedder = try GalleryEmbedder(identity: index.identity)
+        try embedder.warmUp()
         let settings = GalleryService.Settings(uploadsDirectory: uploads ?? db + ".uploads",
                                                maxUploadBytes: Int(maxUploadMb * 1_048_576))
         let service = try GalleryService(index: index, embedder: embedder, token: token, settings: settings)
