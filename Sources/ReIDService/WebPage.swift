@@ -56,14 +56,11 @@ enum WebPage {
       f.append(img, c);
       return f;
     }
-    $("search").addEventListener("submit", async (e) => {
-      e.preventDefault();
+    async function runSearch(query) {
       const token = $("token").value.trim();
       localStorage.setItem("reidToken", token);
-      const file = $("image").files[0];
-      if (!file) { $("status").innerHTML = '<span class="error">Choose a query image first.</span>'; return; }
       const form = new FormData();
-      form.append("image", file);
+      form.append("image", query, "query.jpg");
       form.append("top", $("top").value);
       if ($("rerank").checked) form.append("rerank", "true");
       $("status").textContent = "Searching…";
@@ -73,13 +70,32 @@ enum WebPage {
       const t = body.timings_ms;
       $("status").textContent = `${body.results.length} results from ${body.gallery_items} items · decode ${t.decode} ms, embed ${t.embed} ms, search ${t.search} ms`;
       const list = $("results");
-      list.replaceChildren(figure(URL.createObjectURL(file), "<b>query</b>", "query"));
+      list.replaceChildren(figure(URL.createObjectURL(query), "<b>query</b>", "query"));
       for (const hit of body.results) {
         const src = await authorizedImage(hit.image_url, token);
-        const track = hit.track_id === null ? "" : ` · track ${hit.track_id}`;
+        const track = hit.track_id == null ? "" : ` · track ${hit.track_id}`;
         list.append(figure(src, `<b>#${hit.rank}</b> d ${hit.distance.toFixed(3)}<br>score ${hit.similarity.toFixed(3)}<br>cam ${hit.camera}${track}`));
       }
+      list.dataset.done = "true";
+    }
+    $("search").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const file = $("image").files[0];
+      if (!file) { $("status").innerHTML = '<span class="error">Choose a query image first.</span>'; return; }
+      await runSearch(file);
     });
+    // Links: /?item=ID searches with gallery item ID as the query; #token=… fills the token
+    // (a fragment never reaches the server or its logs).
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    if (fragment.get("token")) $("token").value = fragment.get("token");
+    const item = new URLSearchParams(location.search).get("item");
+    if (item) {
+      fetch(`/v1/gallery/${encodeURIComponent(item)}/image`, { headers: { Authorization: "Bearer " + $("token").value.trim() } })
+        .then(async (r) => {
+          if (!r.ok) { $("status").innerHTML = `<span class="error">item ${item}: ${r.status}</span>`; return; }
+          await runSearch(await r.blob());
+        });
+    }
     </script>
     </body></html>
     """#
