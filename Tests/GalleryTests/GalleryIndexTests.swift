@@ -88,12 +88,24 @@ final class GalleryIndexTests: XCTestCase {
                                  "--model", "osnet_x0_25"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("not comparable"), r.err)
+        let page = fixture.root + "/page.html"
         let ok = try ReidCLI.run(["search", "--db", fixture.db, "--query", fixture.images + "/0001_c2s1_000001_00.png",
-                                  "--top", "2", "--json"])
+                                  "--top", "2", "--json", "--html", page, "--camera-exclude", "--rerank"])
         XCTAssertEqual(ok.status, 0, ok.err)
         let json = try JSONSerialization.jsonObject(with: Data(ok.out.utf8)) as? [String: Any]
         let results = json?["results"] as? [[String: Any]]
         XCTAssertEqual(results?.count, 2)
-        XCTAssertEqual(results?.first?["path"] as? String, fixture.images + "/0001_c2s1_000001_00.png")
+        XCTAssertEqual(json?["excluded_camera"] as? Int, 1, "camera from the query's Market-1501 name")
+        XCTAssertTrue(results?.allSatisfy { $0["camera"] as? Int != 1 } ?? false)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        XCTAssertEqual(html.components(separatedBy: "data:image/jpeg;base64,").count - 1, 3, "query + 2 results inlined")
+        let stats = try ReidCLI.run(["index", "stats", "--db", fixture.db, "--json"])
+        XCTAssertEqual(stats.status, 0, stats.err)
+        let summary = try JSONSerialization.jsonObject(with: Data(stats.out.utf8)) as? [String: Any]
+        XCTAssertEqual(summary?["items"] as? Int, 4)
+        XCTAssertEqual(summary?["malformed_rows"] as? Int, 0)
+        XCTAssertEqual(summary?["model"] as? String, "color-histogram")
+        let missing = try ReidCLI.run(["search", "--db", fixture.root + "/nope.sqlite", "--query", page])
+        XCTAssertTrue(missing.err.contains("reid index build"), missing.err)
     }
 }
