@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what SwiftReID needs on Debian 12, and only what is missing (safe to run again).
-#   scripts/bootstrap.sh          build and test dependencies (libtorch, OpenCV, faiss, ONNX)
+#   scripts/bootstrap.sh          build and test dependencies (libtorch, OpenCV, faiss, ONNX, SQLite, vtest.avi)
 #   scripts/bootstrap.sh --bench  also the peers that `make bench` measures against, and chromium
 #                                 and wrk for the web-page check and the search benchmark
 #                                 (Debian's python3-torch, and onnxruntime in bench/.venv)
 set -euo pipefail
 
-packages=(libtorch-dev libopencv-dev libfaiss-dev libonnx-dev libopenblas-dev libsqlite3-dev)
+# opencv-doc ships vtest.avi, the real pedestrian video the tracklet tests run on.
+packages=(libtorch-dev libopencv-dev libfaiss-dev libonnx-dev libopenblas-dev opencv-doc libsqlite3-dev)
 bench=0
 for arg in "$@"; do
   case "$arg" in

@@ -15,7 +15,7 @@ struct Reid: ParsableCommand {
             Shared test data and golden values live in ../shared (or $REID_SHARED).
             """,
         version: ReIDVersion.string,
-        subcommands: [DatasetCommand.self, Synth.self, Extract.self, Evaluate.self, Cluster.self, Train.self, Bench.self,
+        subcommands: [DatasetCommand.self, Synth.self, Tracklets.self, Extract.self, Evaluate.self, Cluster.self, Train.self, Bench.self,
                       IndexCommand.self, Search.self, Serve.self, Export.self]
     )
 }

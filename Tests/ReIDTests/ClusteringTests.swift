@@ -67,3 +67,33 @@ final class ClusteringTests: XCTestCase {
         XCTAssertEqual(s.nmi!, 1, accuracy: 1e-12)
     }
 }
+
+extension ClusteringTests {
+    /// The inverted-file search used above `ivfThreshold` finds nearly the exact neighbours on
+    /// clustered data, each item first in its own list, nearest first.
+    func testInvertedFileSearchAgreesWithExactSearch() throws {
+        Runtime.seed(3)
+        let centres = try Tensor.randn([60, 32])
+        let items = try centres.rows((0..<1500).map { $0 / 25 }) + Tensor.randn([1500, 32]) * 0.3
+        let x = try items.normalized(dim: 1)
+        let k = 10
+        let exact = try NearestNeighbours.search(x, k: k, ivfThreshold: .max)
+        let ivf = try NearestNeighbours.search(x, k: k, ivfThreshold: 0)
+        XCTAssertEqual(ivf.count, 1500 * k)
+        var found = 0
+        for i in 0..<1500 {
+            XCTAssertEqual(ivf[i * k], Int32(i), "item \(i) is not its own nearest neighbour")
+            found += Set(ivf[(i * k)..<((i + 1) * k)]).intersection(exact[(i * k)..<((i + 1) * k)]).count
+        }
+        XCTAssertGreaterThan(Double(found) / Double(1500 * k), 0.95)
+        // Neighbours come nearest first.
+        let flat = try x.floats()
+        func distance(_ a: Int, _ b: Int) -> Float {
+            (0..<32).reduce(0) { $0 + (flat[a * 32 + $1] - flat[b * 32 + $1]) * (flat[a * 32 + $1] - flat[b * 32 + $1]) }
+        }
+        for i in stride(from: 0, to: 1500, by: 97) {
+            let d = (0..<k).map { distance(i, Int(ivf[i * k + $0])) }
+            for (a, b) in zip(d, d.dropFirst()) { XCTAssertLessThanOrEqual(a, b + 1e-5, "item \(i)") }
+        }
+    }
+}

@@ -172,3 +172,28 @@ final class ReIDModelTests: XCTestCase {
         return dir.appendingPathComponent(name).path
     }
 }
+
+extension ReIDModelTests {
+    /// A part model (PPLR) can start from a run trained without parts: the backbone and global head
+    /// load, the part head keeps its fresh initialisation and is reported. For inference the same
+    /// file is refused, since the parts would be untrained.
+    func testPartModelStartsFromAModelWithoutParts() throws {
+        let source = try ReIDModel(backbone: "osnet_x0_25", head: .init(classes: 4))
+        let path = try temporaryFile("no-parts.safetensors")
+        try Safetensors.save(source.stateDict(), to: path)
+
+        let parts = try ReIDModel(backbone: "osnet_x0_25", head: .init(parts: 3))
+        let report = try parts.loadWeights(from: path, usage: .initialisation)
+        XCTAssertEqual(report.content, .fullModel)
+        XCTAssertTrue(report.initialised.contains("partHead.bnnecks.2.weight"), "\(report.initialised)")
+        XCTAssertFalse(report.initialised.contains { !$0.hasPrefix("partHead.") })
+        let a = try source.backbone.namedParameters().first!.tensor
+        let b = try parts.backbone.namedParameters().first!.tensor
+        XCTAssertEqual(try (a - b).abs().max().item(), 0)
+
+        let inference = try ReIDModel(backbone: "osnet_x0_25", head: .init(parts: 3))
+        XCTAssertThrowsError(try inference.loadWeights(from: path, usage: .inference)) { error in
+            XCTAssertTrue("\(error)".contains("partHead.bnnecks.0.weight: in the model but not in the weights"), "\(error)")
+        }
+    }
+}

@@ -146,12 +146,18 @@ extension TrainerTests {
         let config = try TrainerTests.config(epochs: 2, extra: [
             "method=pplr", "model.parts=3", "loss.centerWeight=0", "data.sampler=cross-camera", "pplr.aalsEpoch=1",
             "pplr.k=5", "clustering.k1=8", "clustering.k2=2", "clustering.minSamples=2", "clustering.eps=0.7",
+            "training.evalBeforeTraining=true",
         ])
         let trainer = Trainer(config: config, runDirectory: run)
         trainer.verbose = false
         XCTAssertEqual(try trainer.train().epochsRun, 2)
-        let log = TrainingLog(path: RunDirectory(run).log).entries()
-        XCTAssertEqual(log.count, 2)
+        var log = TrainingLog(path: RunDirectory(run).log).entries()
+        XCTAssertEqual(log.count, 3)
+        // The starting model is evaluated first, as epoch 0.
+        let before = log.removeFirst()
+        XCTAssertEqual(before["epoch"] as? Int, 0)
+        XCTAssertNotNil((before["metrics"] as? [String: Any])?["mAP"])
+        XCTAssertNil(before["loss"])
         for entry in log {
             let stats = try XCTUnwrap(entry["stats"] as? [String: Double])
             XCTAssertNotNil(stats["agreement"])

@@ -24,6 +24,8 @@ public struct JaccardDistance: Sendable {
     /// Sparse Jaccard distances: for each item, the items at distance < 1 (itself at 0).
     public struct Neighbourhoods: Sendable {
         public var rows: [[(index: Int32, distance: Float)]]
+        /// Seconds spent in each phase: knn, encodings, expansion, jaccard.
+        public var phaseSeconds: [String: Double] = [:]
 
         /// The distance between i and j (1 when their encodings do not overlap).
         public func distance(_ i: Int, _ j: Int) -> Float {
@@ -46,12 +48,19 @@ public struct JaccardDistance: Sendable {
             throw ReIDError.invalidOption("Jaccard distance needs features [N, D] with N > 1, got \(features.shape)")
         }
         guard k1 >= 1, k2 >= 1 else { throw ReIDError.invalidOption("k1 and k2 must be at least 1") }
+        var clock = Date()
+        var phases: [String: Double] = [:]
+        func lap(_ name: String) {
+            phases[name] = Date().timeIntervalSince(clock)
+            clock = Date()
+        }
         let x = try features.to(.float32).normalized(dim: 1).contiguous()
         let n = x.size(0), dim = x.size(1)
         let width = min(k1, n)
         let rank = try NearestNeighbours.search(x, k: width)
         let neighbours = KReciprocalNeighbors(rank: rank, width: width)
         let flat = try x.floats()
+        lap("knn")
         let k1 = self.k1, k2 = min(self.k2, width)
 
         // Encodings V: softmax(−(2 − 2 cos)) over each expanded k-reciprocal set.
@@ -70,6 +79,7 @@ public struct JaccardDistance: Sendable {
             let total = exps.reduce(0, +)
             return zip(members, exps).map { ($0, $1 / total) }
         })
+        lap("encodings")
         // Query expansion over the k2 nearest, then Jaccard over the inverted index keeping only
         // overlapping pairs. Both accumulate into a dense scratch row per worker (with the list of
         // touched columns), which is what keeps N = 100,000 fast.
@@ -84,6 +94,7 @@ public struct JaccardDistance: Sendable {
             touched.sort()
             return touched.map { ($0, sums[Int($0)] / Float(k2)) }
         })
+        lap("expansion")
         let index = InvertedIndex(expanded, columns: n, rowRange: 0..<n)
         let rows: [[(index: Int32, distance: Float)]] = chunkedMap(n, scratch: n) { i, shared, touched in
             for p in expanded.row(i) {
@@ -100,7 +111,8 @@ public struct JaccardDistance: Sendable {
                 return (j, Swift.max(0, 1 - m / (2 - m)))
             }
         }
-        return Neighbourhoods(rows: rows)
+        lap("jaccard")
+        return Neighbourhoods(rows: rows, phaseSeconds: phases)
     }
 }
 

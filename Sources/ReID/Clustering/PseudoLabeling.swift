@@ -18,6 +18,8 @@ public struct PseudoLabeling: Sendable {
         public var labels: [Int]
         public var statistics: ClusterStatistics
         public var seconds: Double
+        /// Seconds per phase: knn, encodings, expansion, jaccard (the Jaccard distance) and dbscan.
+        public var phaseSeconds: [String: Double] = [:]
     }
 
     public func run(features: Tensor, cameras: [Int]? = nil, truth: [Int]? = nil) throws -> Result {
@@ -30,8 +32,11 @@ public struct PseudoLabeling: Sendable {
             x = try CameraNormalization.apply(x, cameras: cameras)
         }
         let neighbourhoods = try jaccard.neighbourhoods(x)
+        let dbscanStart = Date()
         let labels = dbscan.labels(neighbourhoods.rows)
+        var phases = neighbourhoods.phaseSeconds
+        phases["dbscan"] = Date().timeIntervalSince(dbscanStart)
         return Result(labels: labels, statistics: ClusterStatistics(labels: labels, truth: truth),
-                      seconds: Date().timeIntervalSince(start))
+                      seconds: Date().timeIntervalSince(start), phaseSeconds: phases)
     }
 }

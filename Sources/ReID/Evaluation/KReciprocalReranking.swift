@@ -163,7 +163,7 @@ func concurrentChunks(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
     let workers = min(count, ProcessInfo.processInfo.activeProcessorCount * 4)
     let chunk = (count + workers - 1) / workers
     DispatchQueue.concurrentPerform(iterations: workers) { w in
-        // With e.g. 11 items on 8 workers (chunk 2) the last workers start past the end.
+        // With small counts the last workers can start past the end (e.g. 18 items, 8 workers of 3).
         let range = min(count, w * chunk)..<min(count, (w + 1) * chunk)
         if !range.isEmpty { body(range) }
     }

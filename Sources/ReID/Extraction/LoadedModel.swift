@@ -32,10 +32,9 @@ public final class LoadedModel {
             let identity = Lambda { $0 }
             return LoadedModel(name: spec, module: identity, report: nil) { try ColorHistogram.features($0) }
         }
-        if let path = BackboneRegistry.onnxPath(spec) {
-            if let weights {
-                throw ReIDError.invalidOption("--weights \(weights): an onnx: model carries its own weights; drop --weights")
-            }
+        // An ONNX graph alone runs as imported; with weights (a run fine-tuned from it, which has
+        // a BNNeck head) it is the backbone of a re-ID model below.
+        if let path = BackboneRegistry.onnxPath(spec), weights == nil {
             let graph = try ONNXGraph(path: path)
             graph.eval()
             graph.requiresGrad(false)

@@ -26,6 +26,9 @@ public struct WeightsLoadReport: Sendable, Equatable {
     /// File tensors deliberately left out: another architecture's classifier (`fc.*`,
     /// `classifier.*`), a head outside the prefix, or a classifier / part head this model lacks.
     public let ignored: [String]
+    /// Model tensors the file lacks that keep their fresh initialisation: a part head when
+    /// initialising a part model (PPLR) from a run trained without parts.
+    public var initialised: [String] = []
 }
 
 /// Loads backbone weights, finding the prefix they are stored under.

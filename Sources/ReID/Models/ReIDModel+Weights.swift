@@ -38,9 +38,19 @@ extension ReIDModel {
             !own.contains(name) && (name.hasPrefix("head.classifier.") || name.hasPrefix("partHead."))
         }
         let ignored = weights.keys.filter(skippable).map { prefix + $0 }.sorted()
+        // Initialising a part model from a model without parts: the part head starts fresh.
+        var initialised: [String] = []
+        if usage == .initialisation, !weights.keys.contains(where: { $0.hasPrefix("partHead.") }) {
+            for (name, slot) in namedSlots() where name.hasPrefix("partHead.") && weights[name] == nil {
+                weights[name] = slot.tensor
+                initialised.append(name)
+            }
+        }
         BackboneWeights.fillBatchCounters(&weights, from: self, prefix: "")
         try load(stateDict: weights, source: source, strict: true, ignoring: skippable)
         mode = .full
-        return WeightsLoadReport(source: source, content: .fullModel, prefix: prefix, ignored: ignored)
+        var report = WeightsLoadReport(source: source, content: .fullModel, prefix: prefix, ignored: ignored)
+        report.initialised = initialised.sorted()
+        return report
     }
 }

@@ -24,6 +24,10 @@ public struct SyntheticDataset {
     /// Tracks per camera video and frames per track under tracklets/ (0 tracks: none).
     public var tracksPerVideo = 6
     public var framesPerTrack = 12
+    /// Seed of the camera network alone (nil: `seed`). Two datasets with different `seed`s and one
+    /// `cameraSeed` show different people in the same cameras: a labeled source and an unlabeled
+    /// target of one camera network.
+    public var cameraSeed: UInt64?
 
     public init(ids: Int = 200, cameras: Int = 4, seed: UInt64 = 0) {
         self.ids = ids
@@ -87,7 +91,12 @@ public struct SyntheticDataset {
         }
         let start = Date()
         var rng = SeededRandom(seed: seed)
-        let cams = (0..<cameras).map { _ in SyntheticCamera(using: &rng) }
+        var cams = (0..<cameras).map { _ in SyntheticCamera(using: &rng) }
+        if let cameraSeed {
+            // The people still come from `seed`'s stream (drawn after its cameras), as without it.
+            var cameraRNG = SeededRandom(seed: cameraSeed)
+            cams = (0..<cameras).map { _ in SyntheticCamera(using: &cameraRNG) }
+        }
         let people = (0..<ids).map { _ in SyntheticPerson(using: &rng) }
         let fm = FileManager.default
         for folder in ["bounding_box_train", "query", "bounding_box_test", "mask"] + viewAngles.map({ "nv/\($0)" }) {

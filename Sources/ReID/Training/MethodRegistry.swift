@@ -20,6 +20,9 @@ public enum MethodRegistry {
         Entry(name: "pplr",
               summary: "unsupervised PPLR: global + part features, cross-agreement, AALS for parts, PGLR for the global feature",
               make: { try PPLRMethod(context: $0) }),
+        Entry(name: "remix",
+              summary: "ReMix: labeled multi-camera data + unlabeled single-camera videos (--single-camera), momentum encoder, instance/augmentation/centroid losses",
+              make: { try RemixMethod(context: $0) }),
     ]
 
     public static var names: [String] { entries.map(\.name) }

@@ -41,7 +41,9 @@ public final class Trainer {
         guard !dataset.train.isEmpty else {
             throw ReIDError.data(path: config.data.root, reason: "has no training images (bounding_box_train/ or the layout's train split)")
         }
-        let context = TrainingContext(config: config, trainRecords: dataset.train, device: device, runDirectory: run)
+        let singleCamera = config.data.singleCamera.isEmpty ? nil : try SingleCameraData(root: config.data.singleCamera)
+        let context = TrainingContext(config: config, trainRecords: dataset.train, device: device, runDirectory: run,
+                                      singleCamera: singleCamera)
         Runtime.seed(config.seed)
         let method = try MethodRegistry.make(config.method, context: context)
         applyBatchNormGrouping(method.model)
@@ -66,6 +68,12 @@ public final class Trainer {
         let pipeline = try TransformPipeline(config.data.transform)
         var summary = Summary(epochsRun: 0, lastEpoch: startEpoch, stoppedEarly: false, best: nil, lastLosses: [:])
         let runStarted = Date()
+        if config.training.evalBeforeTraining, startEpoch == 0 {
+            let result = try evaluate(method.model, dataset: dataset, context: context)
+            try log.append(["epoch": 0, "metrics": result.metrics.summary])
+            say(String(format: "before training: Rank-1 %.2f%% mAP %.2f%%", result.metrics.rank1 * 100,
+                       result.metrics.mAP * 100))
+        }
         for epoch in startEpoch..<config.training.epochs {
             let epochSeed = seed(for: epoch)
             Runtime.seed(epochSeed)
@@ -83,7 +91,7 @@ public final class Trainer {
                 throw ReIDError.invalidOption("epoch \(epoch + 1) has no batches: too few identities or images for \(config.data.identitiesPerBatch)×\(config.data.instancesPerIdentity) batches")
             }
             let batchSize = batches[0].count
-            let records = batches.flatMap { $0.map { context.trainRecords[$0] } }
+            let records = batches.flatMap { $0.map { context.batchRecords[$0] } }
             let loader = BatchLoader(paths: records.map(\.path), pipeline: pipeline, batchSize: batchSize, seed: epochSeed)
             let progress = Progress(total: records.count, label: "epoch \(epoch + 1)/\(config.training.epochs)",
                                     quiet: !verbose)

@@ -16,8 +16,31 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var evaluation = EvaluationSection()
     public var clustering = ClusteringSection()
     public var pplr = PPLRSection()
+    public var remix = RemixSection()
 
     public init() {}
+
+    /// ReMix: joint training on labeled multi-camera data and unlabeled single-camera videos
+    /// (`data.singleCamera`); see docs/remix.md. Videos are clustered with the `clustering` section.
+    public struct RemixSection: Codable, Equatable, Sendable {
+        /// EMA momentum of the momentum encoder (centroids and pseudo-labels come from it).
+        public var momentum = 0.999
+        /// Videos sampled and clustered each epoch (0: all).
+        public var videosPerEpoch = 0
+        /// Share of the P identities of a batch taken from the labeled data; the rest are video
+        /// pseudo-identities. 1: labeled data only (the same-budget baseline).
+        public var labeledFraction = 0.5
+        /// Augmented views of each sampled image (2 gives the augmentation loss its pairs).
+        public var views = 2
+        /// Temperatures of the centroid losses and of the instance loss.
+        public var temperature = 0.05
+        public var instanceTemperature = 0.1
+        /// Loss weights.
+        public var instanceWeight = 1.0
+        public var augmentationWeight = 1.0
+        public var centroidsWeight = 1.0
+        public var cameraCentroidsWeight = 1.0
+    }
 
     /// Part-based pseudo-label refinement (PPLR); the number of parts is `model.parts`.
     public struct PPLRSection: Codable, Equatable, Sendable {
@@ -80,6 +103,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         public var padding = 10
         public var randomErasing = 0.5
         public var colorJitter = 0.0
+        /// Unlabeled single-camera data (`<video>/<track>/*.jpg` or `<video>/*.jpg`) for the
+        /// methods that use it (remix); empty: none.
+        public var singleCamera = ""
 
         /// The training transform these settings describe.
         public var transform: TransformConfig {
@@ -118,6 +144,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         public var itersPerEpoch = 0
         /// Evaluate every N epochs (and after the last); 0 only after the last; −1 never.
         public var evalEvery = 10
+        /// Also evaluate the starting model, logged as epoch 0 (e.g. direct transfer before adaptation).
+        public var evalBeforeTraining = false
         /// Stop (after evaluating) at the end of the first epoch past this many minutes; 0: no limit.
         public var maxMinutes = 0.0
         /// BatchNorm statistics over sub-batches of this many images (0: the whole batch).

@@ -16,7 +16,8 @@ public protocol TrainingMethod: AnyObject {
     /// Called before each epoch (0-based): pseudo-labelling happens here. Returns numbers to log.
     func beginEpoch(_ epoch: Int, context: TrainingContext) throws -> [String: Double]
 
-    /// The batches of this epoch as indices into `context.trainRecords`.
+    /// The batches of this epoch as indices into `context.batchRecords` (`context.trainRecords`
+    /// unless single-camera data was given).
     func batches(epoch: Int, context: TrainingContext) throws -> [[Int]]
 
     /// One optimisation step on a loaded batch; returns named loss values.
@@ -31,14 +32,21 @@ extension TrainingMethod {
 public final class TrainingContext {
     public let config: TrainingConfig
     public let trainRecords: [ImageRecord]
+    /// Unlabeled single-camera videos (`data.singleCamera`), when given.
+    public let singleCamera: SingleCameraData?
+    /// What batch indices point into: the training records, then the single-camera records.
+    public let batchRecords: [ImageRecord]
     public let device: Device
     public let runDirectory: RunDirectory
     /// Loads evaluation-mode (no augmentation) batches of any records, e.g. for feature extraction.
     public let extractor: FeatureExtractor
 
-    public init(config: TrainingConfig, trainRecords: [ImageRecord], device: Device, runDirectory: RunDirectory) {
+    public init(config: TrainingConfig, trainRecords: [ImageRecord], device: Device, runDirectory: RunDirectory,
+                singleCamera: SingleCameraData? = nil) {
         self.config = config
         self.trainRecords = trainRecords
+        self.singleCamera = singleCamera
+        batchRecords = trainRecords + (singleCamera?.records ?? [])
         self.device = device
         self.runDirectory = runDirectory
         self.extractor = FeatureExtractor(height: config.data.height, width: config.data.width, batchSize: 64,

@@ -67,7 +67,8 @@ public struct TrainingReport {
             }
             rows += "<tr><td>\(epoch)</td>" + cell(loss) + cell(m?["rank1"] as? Double, percent: true)
                 + cell(m?["mAP"] as? Double, percent: true)
-                + String(format: "<td>%.1f</td></tr>\n", entry["images_per_second"] as? Double ?? 0)
+                + ((entry["images_per_second"] as? Double).map { String(format: "<td>%.1f</td></tr>\n", $0) }
+                    ?? "<td>–</td></tr>\n")
         }
         let figureHTML = figures.map {
             "<figure><img src=\"\($0.file)\" alt=\"\(HTML.escape($0.caption))\" style=\"max-width:100%\"><figcaption>\(HTML.escape($0.caption))</figcaption></figure>"

@@ -53,7 +53,8 @@ struct Cluster: ParsableCommand {
         let s = result.statistics
         if json {
             var o: [String: Any] = ["clusters": s.clusters, "outliers": s.outliers, "seconds": result.seconds,
-                                    "images": result.labels.count, "largest_cluster": s.largest]
+                                    "images": result.labels.count, "largest_cluster": s.largest,
+                                    "phase_seconds": result.phaseSeconds]
             if let ari = s.ari { o["ari_vs_ids"] = ari }
             if let nmi = s.nmi { o["nmi_vs_ids"] = nmi }
             try printJSON(o)

@@ -13,7 +13,10 @@ struct Synth: ParsableCommand {
             (mask/<name>), ground-truth novel views of training images turned by
             90/135/180/270 degrees (nv/<deg>/<name>), and single-camera tracks of
             unlabeled people (tracklets/<video>/<track>/<frame>.jpg).
-            The same --seed always gives the same images.
+            The same --seed always gives the same images. --camera-seed fixes the
+            cameras alone: datasets with different --seed but one --camera-seed show
+            different people in the same camera network (e.g. a labeled source and
+            an unlabeled target of one network).
 
             Example:
               reid synth --out data/synth --ids 200 --cameras 4 --seed 0
@@ -32,11 +35,16 @@ struct Synth: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
 
+    @Option(help: "Seed of the cameras alone (default: --seed).")
+    var cameraSeed: UInt64?
+
     @Flag(help: "Print a JSON summary.")
     var json = false
 
     func run() throws {
-        let summary = try SyntheticDataset(ids: ids, cameras: cameras, seed: seed).write(to: out)
+        var dataset = SyntheticDataset(ids: ids, cameras: cameras, seed: seed)
+        dataset.cameraSeed = cameraSeed
+        let summary = try dataset.write(to: out)
         if json {
             try printJSON(["ids": summary.ids, "cameras": summary.cameras, "train": summary.train,
                            "query": summary.query, "gallery": summary.gallery, "views": summary.views,

@@ -23,6 +23,8 @@ struct Train: ParsableCommand {
                   --set model.backbone=osnet_x0_25 --set training.epochs=5 \\
                   --out runs/quick
               reid train --data data/target --init runs/bot/best.safetensors ...
+              reid train --method remix --config configs/remix.yaml \\
+                  --data data/labeled --single-camera data/videos --out runs/remix
 
             --init starts from a run's best.safetensors, a backbone-only file
             (.safetensors or PyTorch .pth, e.g. ImageNet weights).
@@ -36,6 +38,10 @@ struct Train: ParsableCommand {
     @Option(help: "Training dataset root (any supported layout).")
     var data: String?
 
+    @Option(name: .customLong("single-camera"),
+            help: "Unlabeled single-camera videos for remix: DIR/<video>/<track>/*.jpg or DIR/<video>/*.jpg (see `reid tracklets`).")
+    var singleCamera: String?
+
     @Option(help: "YAML config (see configs/).")
     var config: String?
 
@@ -48,6 +54,10 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("init"), help: "Initial weights: a run's best.safetensors, backbone weights (.safetensors, .pth), or an ONNX model (which then is the backbone).")
     var initialWeights: String?
 
+    @Option(help: ArgumentHelp("BatchNorm statistics over sub-batches of N images (training.bnBatch).",
+                               discussion: "Published unsupervised results were trained on 4 GPUs with 16 images each, so every BatchNorm saw 16 images; --bn-batch 16 reproduces that on one device."))
+    var bnBatch: Int?
+
     @Option(name: .customLong("set"), help: "Override one config key: key.path=value (repeatable).")
     var overrides: [String] = []
 
@@ -56,8 +66,9 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if resume == nil && out == nil { throw ValidationError("give --out RUN_DIR for a new run, or --resume RUN_DIR") }
-        if resume != nil && (config != nil || data != nil || method != nil) {
-            throw ValidationError("--resume takes the run's own config.yaml; drop --config, --data and --method")
+        if let bnBatch, bnBatch < 0 { throw ValidationError("--bn-batch must be 0 (whole batch) or a positive number of images") }
+        if resume != nil && (config != nil || data != nil || method != nil || singleCamera != nil) {
+            throw ValidationError("--resume takes the run's own config.yaml; drop --config, --data, --single-camera and --method")
         }
     }
 
@@ -74,7 +85,9 @@ struct Train: ParsableCommand {
             var all = overrides
             if let method { all.append("method=\(method)") }
             if let data { all.append("data.root=\(data)") }
+            if let singleCamera { all.append("data.singleCamera=\(singleCamera)") }
             if let initialWeights { all.append("model.initialWeights=\(initialWeights)") }
+            if let bnBatch { all.append("training.bnBatch=\(bnBatch)") }
             settings = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: config,
                                              overrides: all)
             if settings.data.root.isEmpty { throw ValidationError("give --data DIR (or data.root in the config)") }

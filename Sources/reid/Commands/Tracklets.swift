@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import ReID
+import Torch
+
+struct Tracklets: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn raw video (or MOT ground truth) into unlabeled single-camera training data.",
+        discussion: """
+            With --video, OpenCV decodes the video, its HOG people detector finds
+            people in each frame, boxes are linked into tracks by overlap (IoU),
+            and the crops of each track are written as
+
+              OUT/<video>/<track>/<frame>.jpg
+
+            Tracks shorter than --min-length crops, or whose median box is shorter
+            than --min-height pixels, are dropped. HOG's window is 64x128 pixels:
+            people shorter than 128/--upscale pixels are not found, so raise
+            --upscale for small people (it costs time quadratically).
+
+            With --mot, the boxes come from a MOT-challenge sequence's ground
+            truth (SEQ/gt/gt.txt, frames in SEQ/img1/) instead; each ground-truth
+            id is one track, filtered the same way.
+
+            `reid train --method remix --single-camera OUT` reads the result; it
+            also accepts folders of untracked crops, OUT/<video>/*.jpg.
+
+            Examples:
+              reid tracklets --video street.avi --out data/single
+              reid tracklets --video /usr/share/doc/opencv-doc/examples/data/vtest.avi \\
+                  --out data/single --frame-step 2 --upscale 1.3
+              reid tracklets --mot MOT17/train/MOT17-02-FRCNN --out data/single
+              reid tracklets --video street.avi --out data/single --montage tracks.jpg
+            """
+    )
+
+    @Option(help: "Video file to detect and track people in.")
+    var video: String?
+
+    @Option(help: "MOT sequence folder (with gt/gt.txt and img1/) to crop ground-truth tracks from.")
+    var mot: String?
+
+    @Option(help: "Output folder; each video becomes OUT/<video name>/.")
+    var out: String
+
+    @Option(help: "Drop tracks with fewer crops than this.")
+    var minLength: Int = 10
+
+    @Option(help: "Drop tracks whose median box height is below this many pixels.")
+    var minHeight: Double = 64
+
+    @Option(help: "Least IoU between a track's last box and a new box to continue the track (video).")
+    var minIou: Double = 0.3
+
+    @Option(help: "Detected frames a track may miss before it ends (video).")
+    var maxGap: Int = 5
+
+    @Option(help: "Run the detector on every N-th frame only (video).")
+    var frameStep: Int = 1
+
+    @Option(help: "Stop after this many frames; 0 reads the whole video.")
+    var maxFrames: Int = 0
+
+    @Option(help: "Scale frames by this before HOG detection (finds people shorter than 128 px).")
+    var upscale: Double = 1
+
+    @Option(help: "HOG SVM score a detection needs (0 is OpenCV's default; higher gives fewer, surer boxes).")
+    var hitThreshold: Double = 0
+
+    @Option(help: "Also write a contact sheet (one row of crops per track) to this image file, outside OUT.")
+    var montage: String?
+
+    @Flag(help: "Print a JSON summary.")
+    var json = false
+
+    func validate() throws {
+        if (video == nil) == (mot == nil) { throw ValidationError("give exactly one of --video FILE or --mot SEQUENCE_DIR") }
+        if minLength < 1 { throw ValidationError("--min-length must be at least 1") }
+        if frameStep < 1 { throw ValidationError("--frame-step must be at least 1") }
+        if upscale <= 0 { throw ValidationError("--upscale must be positive") }
+        if !(0...1).contains(minIou) { throw ValidationError("--min-iou must be between 0 and 1") }
+    }
+
+    func run() throws {
+        Runtime.configure()
+        var options = TrackletOptions()
+        options.minLength = minLength
+        options.minHeight = minHeight
+        options.minIoU = minIou
+        options.maxGap = maxGap
+        options.frameStep = frameStep
+        options.maxFrames = maxFrames
+        options.detector = HOGPeopleDetector(upscale: upscale, hitThreshold: hitThreshold)
+        let summary = try video.map { try VideoTracklets.extract(video: $0, out: out, options: options, quiet: json) }
+            ?? MOTTracklets.extract(sequence: mot!, out: out, options: options, quiet: json)
+        let folder = out + "/" + summary.video
+        if let montage, !summary.kept.isEmpty { try TrackletMontage.write(videoFolder: folder, to: montage) }
+        if json {
+            try printJSON(["video": summary.video, "out": folder, "frames": summary.frames, "detections": summary.detections,
+                           "tracks_found": summary.tracksFound, "tracks": summary.kept.count, "crops": summary.crops,
+                           "crops_per_track": summary.kept, "dropped_short": summary.droppedShort,
+                           "dropped_small": summary.droppedSmall, "seconds": summary.seconds])
+        } else {
+            print(String(format: "%@: %d frames, %d detections → %d tracks found; kept %d tracks (%d crops), dropped %d short and %d small, in %.1f s → %@",
+                         summary.video, summary.frames, summary.detections, summary.tracksFound, summary.kept.count,
+                         summary.crops, summary.droppedShort, summary.droppedSmall, summary.seconds, folder))
+        }
+    }
+}
