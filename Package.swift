@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         .target(
@@ -47,16 +50,34 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The gallery index (SQLite through GRDB + a faiss index file) and the HTTP service, kept
+        // out of ReID so the core library depends on neither GRDB nor Hummingbird.
+        .target(
+            name: "ReIDGallery",
+            dependencies: ["ReID", "Torch", "CTorch", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "ReIDService",
+            dependencies: ["ReIDGallery", "ReID", "Torch", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .executableTarget(
             name: "reid",
             dependencies: [
-                "ReID", "Torch",
+                "ReID", "Torch", "ReIDGallery", "ReIDService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "TorchTests", dependencies: ["Torch", "CTorch"]),
         .testTarget(name: "ReIDTests", dependencies: ["ReID", "Torch"]),
+        .testTarget(
+            name: "GalleryTests",
+            dependencies: ["ReIDGallery", "ReIDService", "ReID", "Torch",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+            // XCTestCase is not Sendable; the router test client's closures capture the test case.
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs what SwiftReID needs on Debian 12, and only what is missing (safe to run again).
-#   scripts/bootstrap.sh          build and test dependencies (libtorch, OpenCV, faiss, ONNX, vtest.avi)
-#   scripts/bootstrap.sh --bench  also the peers that `make bench` measures against
+#   scripts/bootstrap.sh          build and test dependencies (libtorch, OpenCV, faiss, ONNX, SQLite, vtest.avi)
+#   scripts/bootstrap.sh --bench  also the peers that `make bench` measures against, and chromium
+#                                 and wrk for the web-page check and the search benchmark
 #                                 (Debian's python3-torch, and onnxruntime in bench/.venv)
 set -euo pipefail
 
 # opencv-doc ships vtest.avi, the real pedestrian video the tracklet tests run on.
-packages=(libtorch-dev libopencv-dev libfaiss-dev libonnx-dev libopenblas-dev opencv-doc)
+packages=(libtorch-dev libopencv-dev libfaiss-dev libonnx-dev libopenblas-dev opencv-doc libsqlite3-dev)
 bench=0
 for arg in "$@"; do
   case "$arg" in
-    --bench) bench=1; packages+=(python3-torch python3-torchvision python3-pil python3-numpy python3-venv python3-pip python3-opencv) ;;
+    --bench) bench=1; packages+=(python3-torch python3-torchvision python3-pil python3-numpy python3-venv python3-pip python3-opencv chromium wrk) ;;
     -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
     *) echo "bootstrap.sh: unknown option '$arg' (use --bench or nothing)" >&2; exit 2 ;;
   esac

@@ -2,6 +2,7 @@
 # Builds and runs every test (XCTest), then prints one closing summary line.
 set -uo pipefail
 swift build --build-tests || exit 1
+scripts/test-venv.sh || true   # onnxruntime for the ONNX export checks (skipped without it)
 log=.build/test.log
 swift test --skip-build --disable-swift-testing 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

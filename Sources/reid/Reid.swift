@@ -16,6 +16,7 @@ struct Reid: ParsableCommand {
             """,
         version: ReIDVersion.string,
         subcommands: [DatasetCommand.self, Synth.self, Tracklets.self, Extract.self, Evaluate.self, Cluster.self, Train.self, Bench.self,
-                      ViewsCommand.self, Ablation.self, GeneratorCommand.self]
+                      ViewsCommand.self, Ablation.self, GeneratorCommand.self,
+                      IndexCommand.self, Search.self, Serve.self, Export.self]
     )
 }

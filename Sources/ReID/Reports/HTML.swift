@@ -23,7 +23,7 @@ public enum HTML {
     }
 
     /// The page style: system fonts, a narrow column, cards for sections.
-    static let style = """
+    public static let style = """
         :root { color-scheme: light; }
         * { box-sizing: border-box; }
         body { margin: 0; background: #f3f4f6; color: #1f2937;

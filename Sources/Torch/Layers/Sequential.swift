@@ -20,12 +20,21 @@ public final class Sequential: Layer {
 /// aligned with PyTorch's, where activations occupy a slot too.
 public final class Lambda: Layer {
     let body: (Tensor) throws -> Tensor
-    public init(_ body: @escaping (Tensor) throws -> Tensor) { self.body = body }
+    /// What the function is, for ONNX export (nil: an arbitrary closure, not exportable).
+    let onnxKind: ONNXActivation?
+    public init(_ body: @escaping (Tensor) throws -> Tensor) {
+        self.body = body
+        onnxKind = nil
+    }
+    init(_ kind: ONNXActivation, _ body: @escaping (Tensor) throws -> Tensor) {
+        self.body = body
+        onnxKind = kind
+    }
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try body(x) }
 
-    public static var relu: Lambda { Lambda { try $0.relu() } }
-    public static var relu6: Lambda { Lambda { try $0.relu6() } }
-    public static var sigmoid: Lambda { Lambda { try $0.sigmoid() } }
-    public static var identity: Lambda { Lambda { $0 } }
+    public static var relu: Lambda { Lambda(.relu) { try $0.relu() } }
+    public static var relu6: Lambda { Lambda(.relu6) { try $0.relu6() } }
+    public static var sigmoid: Lambda { Lambda(.sigmoid) { try $0.sigmoid() } }
+    public static var identity: Lambda { Lambda(.identity) { $0 } }
     public static func leakyRelu(_ slope: Double = 0.2) -> Lambda { Lambda { try $0.leakyRelu(slope) } }
 }

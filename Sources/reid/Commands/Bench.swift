@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
             Example:
               reid bench train-step --model resnet50 --batch 32 --steps 5 --json
             """,
-        subcommands: [TrainStep.self, BenchInfer.self, BenchRerank.self, BenchEval.self]
+        subcommands: [TrainStep.self, BenchInfer.self, BenchRerank.self, BenchEval.self, BenchSearch.self]
     )
 }
 

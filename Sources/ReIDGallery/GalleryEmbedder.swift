@@ -1,0 +1,68 @@
+import Foundation
+import ReID
+import Torch
+
+/// Turns images into gallery features with the gallery's model: files in batches (decode and
+/// resize in libtorch's native loader), or one encoded upload. One model call at a time (the
+/// traced model is not re-entrant); callers on many threads queue here.
+public final class GalleryEmbedder: @unchecked Sendable {
+    public let identity: GalleryModelIdentity
+    private let model: LoadedModel
+    private let lock = NSLock()
+    private let normalize = Normalize()
+
+    /// Loads `identity.model` with its weights. `traced` uses libtorch's traced inference path.
+    public init(identity: GalleryModelIdentity, traced: Bool = true) throws {
+        self.identity = identity
+        model = try LoadedModel.load(identity.model, weights: identity.weightsPath, device: .cpu, traced: traced)
+    }
+
+    /// Features of image files, in order.
+    public func features(paths: [String], batchSize: Int = 32, progress: ReID.Progress? = nil) throws -> [[Float]] {
+        let extractor = FeatureExtractor(height: identity.height, width: identity.width, batchSize: batchSize)
+        let matrix = try lock.withLock { try extractor.extract(paths: paths, progress: progress, embed: model.embed) }
+        let d = matrix.size(1)
+        let flat = try matrix.contiguous().floats()
+        var rows: [[Float]] = []
+        rows.reserveCapacity(paths.count)
+        for i in 0..<paths.count { rows.append(Array(flat[(i * d)..<((i + 1) * d)])) }
+        return rows
+    }
+
+    /// Decodes encoded image bytes (JPEG, PNG, BMP…), or throws `notAnImage`.
+    public static func decode(_ bytes: Data) throws -> Image {
+        guard !bytes.isEmpty else { throw GalleryError.notAnImage("the upload is empty; send a JPEG or PNG image") }
+        do {
+            return try Image(encoded: bytes)
+        } catch {
+            throw GalleryError.notAnImage("the upload (\(bytes.count) bytes) is not a decodable image; send a JPEG or PNG")
+        }
+    }
+
+    /// The model input [1, 3, H, W] for a decoded image: bilinear resize, ImageNet normalisation.
+    public func input(for image: Image) throws -> Tensor {
+        let rgb = image.channels == 3 ? image : try Self.rgb(image)
+        let resized = try rgb.resized(height: identity.height, width: identity.width)
+        var values = [Float](repeating: 0, count: 3 * identity.height * identity.width)
+        normalize.write(resized, into: &values)
+        return try Tensor(values, shape: [1, 3, identity.height, identity.width])
+    }
+
+    /// The feature of one decoded image.
+    public func feature(of image: Image) throws -> [Float] {
+        let input = try input(for: image)
+        return try lock.withLock { try withNoGrad { try model.embed(input).flatten().floats() } }
+    }
+
+    /// Runs the model once on a grey image, so the first request does not pay for tracing.
+    public func warmUp() throws {
+        _ = try feature(of: Image(height: identity.height, width: identity.width, fill: 128))
+    }
+
+    static func rgb(_ image: Image) throws -> Image {
+        guard image.channels == 1 else { throw GalleryError.notAnImage("an image with \(image.channels) channels cannot be searched") }
+        var pixels = [UInt8](repeating: 0, count: image.height * image.width * 3)
+        for i in 0..<(image.height * image.width) { for c in 0..<3 { pixels[i * 3 + c] = image.pixels[i] } }
+        return Image(height: image.height, width: image.width, channels: 3, pixels: pixels)
+    }
+}
