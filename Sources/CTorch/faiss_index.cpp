@@ -1,16 +1,15 @@
 // A persistent faiss index for gallery search (see ctorch_faiss.h).
+#include "common.h"
 #include "ctorch_faiss.h"
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/index_io.h>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <string>
 
-namespace ctorch {
-void set_error(const char *msg);
-}
 
 struct ct_faiss_index {
     std::unique_ptr<faiss::Index> index;
@@ -69,9 +68,39 @@ extern "C" int ct_faiss_remove(ct_faiss_index *index, const int64_t *ids, int64_
     }, return -1)
 }
 
+namespace {
+// The exact inner-product scan as one ATen matrix product: Debian's generic faiss build compares
+// one vector at a time, about 10x slower at 100k items. Same result (ties aside). Returns false
+// for an index it does not handle.
+bool search_by_product(faiss::Index *index, const float *queries, int64_t nq, int64_t k, int64_t *ids,
+                       float *scores) {
+    auto *map = dynamic_cast<faiss::IndexIDMap2 *>(index);
+    auto *flat = map ? dynamic_cast<faiss::IndexFlat *>(map->index) : nullptr;
+    if (!flat || flat->metric_type != faiss::METRIC_INNER_PRODUCT || flat->ntotal == 0 || nq == 0) return false;
+    at::NoGradGuard no_grad;
+    int64_t n = flat->ntotal, d = flat->d, kk = std::min(k, n);
+    auto gallery = at::from_blob(const_cast<float *>(flat->get_xb()), {n, d}, at::kFloat);
+    auto q = at::from_blob(const_cast<float *>(queries), {nq, d}, at::kFloat);
+    auto top = at::topk(at::mm(q, gallery.t()), kk, 1, true, true);
+    auto best = std::get<0>(top).contiguous();
+    auto where = std::get<1>(top).contiguous();
+    const float *s = best.data_ptr<float>();
+    const int64_t *w = where.data_ptr<int64_t>();
+    for (int64_t i = 0; i < nq; i++) {
+        for (int64_t j = 0; j < k; j++) {
+            bool found = j < kk;
+            ids[i * k + j] = found ? map->id_map[w[i * kk + j]] : -1;
+            scores[i * k + j] = found ? s[i * kk + j] : -std::numeric_limits<float>::infinity();
+        }
+    }
+    return true;
+}
+} // namespace
+
 extern "C" int ct_faiss_search(const ct_faiss_index *index, const float *queries, int64_t nq, int64_t k,
                                int64_t *ids, float *scores) {
     CT_FAISS_TRY({
+        if (search_by_product(index->index.get(), queries, nq, k, ids, scores)) return 0;
         index->index->search(nq, queries, k, scores, ids);
         return 0;
     }, return -1)
