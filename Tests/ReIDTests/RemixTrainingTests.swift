@@ -5,29 +5,8 @@ import XCTest
 
 /// The remix method end to end on tiny synthetic data: labeled cameras plus the synthetic
 /// dataset's single-camera tracklets.
-final class RemixTrainingTests: XCTestCase {
-    static let dataset: String = {
-        let root = NSTemporaryDirectory() + "reid-remix-data-\(ProcessInfo.processInfo.processIdentifier)"
-        if !FileManager.default.fileExists(atPath: root + "/tracklets") {
-            var synth = SyntheticDataset(ids: 12, cameras: 2, seed: 5)
-            synth.height = 64
-            synth.width = 32
-            synth.viewAngles = []
-            synth.tracksPerVideo = 4
-            synth.framesPerTrack = 6
-            _ = try? synth.write(to: root)
-        }
-        return root
-    }()
-
-    var runs: [String] = []
-    override func tearDown() { runs.forEach { try? FileManager.default.removeItem(atPath: $0) } }
-
-    func newRun() -> String {
-        let path = NSTemporaryDirectory() + "reid-remix-run-\(UUID().uuidString)"
-        runs.append(path)
-        return path
-    }
+final class RemixTrainingTests: TrainingTestCase {
+    static let dataset = TrainingTestCase.tinyDataset(name: "remix-data", seed: 5, tracks: 4, frames: 6)
 
     func config(_ extra: [String]) throws -> TrainingConfig {
         try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: nil, overrides: [

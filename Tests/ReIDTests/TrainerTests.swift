@@ -4,28 +4,8 @@ import XCTest
 @testable import Torch
 
 /// The shared training loop on tiny synthetic data (seconds each, CPU).
-final class TrainerTests: XCTestCase {
-    static let dataset: String = {
-        let root = NSTemporaryDirectory() + "reid-train-data-\(ProcessInfo.processInfo.processIdentifier)"
-        if !FileManager.default.fileExists(atPath: root + "/query") {
-            var synth = SyntheticDataset(ids: 12, cameras: 2, seed: 3)
-            synth.height = 64
-            synth.width = 32
-            synth.viewAngles = []
-            synth.tracksPerVideo = 0
-            _ = try? synth.write(to: root)
-        }
-        return root
-    }()
-
-    var runs: [String] = []
-    override func tearDown() { runs.forEach { try? FileManager.default.removeItem(atPath: $0) } }
-
-    func newRun() -> String {
-        let path = NSTemporaryDirectory() + "reid-run-\(UUID().uuidString)"
-        runs.append(path)
-        return path
-    }
+final class TrainerTests: TrainingTestCase {
+    static let dataset = TrainingTestCase.tinyDataset(name: "train-data", seed: 3)
 
     static func config(epochs: Int, extra: [String] = []) throws -> TrainingConfig {
         try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: nil, overrides: [
