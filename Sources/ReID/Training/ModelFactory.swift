@@ -30,6 +30,12 @@ public enum ModelFactory {
         return model
     }
 
+    /// The model of a method whose classes change every epoch (clustering-based): no classifier in
+    /// the model itself, the config's backbone, initial weights and memory layout.
+    public static func withoutClassifier(_ config: TrainingConfig, device: Device) throws -> ReIDModel {
+        try make(config.model, classes: 0, device: device, channelsLast: config.training.channelsLast)
+    }
+
     public static func optimizer(_ section: TrainingConfig.OptimizerSection, parameters: [Tensor]) throws -> Optimizer {
         switch section.name {
         case "adam": return try .adam(parameters, lr: section.lr, weightDecay: section.weightDecay)

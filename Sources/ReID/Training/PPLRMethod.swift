@@ -36,8 +36,7 @@ public final class PPLRMethod: TrainingMethod {
         guard config.model.parts > 0 else {
             throw ReIDError.invalidOption("pplr needs part features: set model.parts (3 in the paper)")
         }
-        model = try ModelFactory.make(config.model, classes: 0, device: context.device,
-                                      channelsLast: config.training.channelsLast)
+        model = try ModelFactory.withoutClassifier(config, device: context.device)
         views = try ViewTraining.make(context)
         let main = try ModelFactory.optimizer(config.optimizer, parameters: model.trainableParameters())
         if let combination = views?.combination, combination.learned {

@@ -53,10 +53,8 @@ public final class RemixMethod: TrainingMethod {
         }
         labeledIdentities = single == nil ? p : Int((Double(p) * section.labeledFraction).rounded())
         unlabeledIdentities = p - labeledIdentities
-        model = try ModelFactory.make(config.model, classes: 0, device: context.device,
-                                      channelsLast: config.training.channelsLast)
-        momentumEncoder = try ModelFactory.make(config.model, classes: 0, device: context.device,
-                                                channelsLast: config.training.channelsLast)
+        model = try ModelFactory.withoutClassifier(config, device: context.device)
+        momentumEncoder = try ModelFactory.withoutClassifier(config, device: context.device)
         try MomentumUpdate.apply(target: momentumEncoder, source: model, momentum: 0)
         momentumEncoder.requiresGrad(false)
         optimizers = ["main": try ModelFactory.optimizer(config.optimizer, parameters: model.trainableParameters())]

@@ -24,8 +24,7 @@ public final class UDAMethod: TrainingMethod {
 
     public init(context: TrainingContext) throws {
         config = context.config
-        model = try ModelFactory.make(config.model, classes: 0, device: context.device,
-                                      channelsLast: config.training.channelsLast)
+        model = try ModelFactory.withoutClassifier(config, device: context.device)
         optimizers = ["main": try ModelFactory.optimizer(config.optimizer, parameters: model.trainableParameters())]
         clustering = PseudoLabeling(config.clustering)
     }
