@@ -165,18 +165,24 @@ public final class GalleryService: Sendable {
         } ?? Date().timeIntervalSince1970
         let folder = settings.uploadsDirectory
         let stored = try await Self.blocking { () -> [GalleryItem] in
-            // Decode every upload before storing any, so one bad file rejects the request whole.
+            // Decode and embed every upload before storing any, so one bad file rejects the request
+            // whole; if storing fails partway, the crops already written are removed again.
             let decoded = try upload.images.map { try GalleryEmbedder.decode($0.data) }
+            let features = try decoded.map { try self.embedder.feature(of: $0) }
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             var items: [GalleryItem] = []
-            for (part, image) in zip(upload.images, decoded) {
-                let ext = ["png", "bmp"].contains((part.filename as NSString?)?.pathExtension.lowercased() ?? "") ? (part.filename! as NSString).pathExtension.lowercased() : "jpg"
-                let path = folder + "/" + UUID().uuidString.lowercased() + "." + ext
-                try AtomicWrite.write(part.data, to: path)
-                items.append(GalleryItem(path: path, camera: camera, time: time, trackID: track, pid: -1,
-                                         feature: try self.embedder.feature(of: image)))
+            do {
+                for (part, feature) in zip(upload.images, features) {
+                    let path = folder + "/" + UUID().uuidString.lowercased() + "." + Self.storedExtension(part.filename)
+                    try AtomicWrite.write(part.data, to: path)
+                    items.append(GalleryItem(path: path, camera: camera, time: time, trackID: track, pid: -1,
+                                             feature: feature))
+                }
+                return try self.index.add(items)
+            } catch {
+                for item in items { try? FileManager.default.removeItem(atPath: item.path) }
+                throw error
             }
-            return try self.index.add(items)
         }
         return JSONBody.response(["added": stored.map { ["id": $0.id!, "image_url": "/v1/gallery/\($0.id!)/image"] },
                                   "items": index.count], status: .created)
@@ -208,6 +214,12 @@ public final class GalleryService: Sendable {
     }
 
     // MARK: helpers
+
+    /// The file extension an uploaded crop is stored under: png and bmp keep theirs, anything else is jpg.
+    static func storedExtension(_ filename: String?) -> String {
+        let ext = ((filename ?? "") as NSString).pathExtension.lowercased()
+        return ["png", "bmp"].contains(ext) ? ext : "jpg"
+    }
 
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

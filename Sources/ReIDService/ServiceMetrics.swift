@@ -20,10 +20,18 @@ final class ServiceMetrics: @unchecked Sendable {
         }
     }
 
-    /// The route template of a request (ids folded), so the label set stays small.
+    /// The routes the service serves, as templates; every other path is counted as "unmatched".
+    static let knownRoutes: Set<String> = [
+        "/", "/index.html", "/openapi.yaml", "/v1/health", "/metrics", "/v1/search", "/v1/gallery",
+        "/v1/gallery/{id}", "/v1/gallery/{id}/image",
+    ]
+
+    /// The route template of a request (ids folded). Paths the service does not serve all share the
+    /// label "unmatched", so a client probing random URLs cannot grow the label set without bound.
     static func route(of request: Request) -> String {
         let parts = request.uri.path.split(separator: "/").map { Int64($0) != nil ? "{id}" : String($0) }
-        return request.method.rawValue + " /" + parts.joined(separator: "/")
+        let template = "/" + parts.joined(separator: "/")
+        return request.method.rawValue + " " + (knownRoutes.contains(template) ? template : "unmatched")
     }
 
     func record(route: String, status: Int, seconds: Double) {

@@ -71,6 +71,18 @@ final class ServiceAPITests: XCTestCase {
                 XCTAssertTrue(text.contains("reid_gallery_items 10"), text)
                 XCTAssertTrue(text.contains("status=\"401\""), text)
             }
+            // Paths the service does not serve share one label, however many there are.
+            for probe in ["/no/such/path", "/v2/anything", "/v1/gallery/7/other"] {
+                try await client.execute(uri: probe, method: .get, headers: self.auth) { r in
+                    XCTAssertEqual(r.status, .notFound)
+                }
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: self.auth) { r in
+                let text = String(buffer: r.body)
+                XCTAssertTrue(text.contains("route=\"GET unmatched\",status=\"404\"} 3"), text)
+                XCTAssertFalse(text.contains("/no/such/path"), text)
+                XCTAssertTrue(text.contains("route=\"DELETE /v1/gallery/{id}\""), text)
+            }
         }
     }
 
