@@ -63,6 +63,16 @@ final class LossTests: XCTestCase {
         // d/dc0 of (|x0 − c0|²)/2 = −(x0 − c0) = [−1, 0]
         XCTAssertEqual(after[0], -1, accuracy: 1e-4)
     }
+
+    /// UDA starts its centers at these raw means; the cluster memory normalises them.
+    func testClusterMeansLeaveOutliersAndAreNotNormalised() throws {
+        let x = try Tensor([2, 0, 4, 0, 100, 100, 0, 6] as [Float], shape: [4, 2])
+        let means = try ClusterMemory.means(of: x, labels: [0, 0, -1, 1])
+        XCTAssertEqual(means.shape, [2, 2])
+        XCTAssertEqual(try means.floats(), [3, 0, 0, 6])
+        let memory = try ClusterMemory(features: x, labels: [0, 0, -1, 1])
+        XCTAssertEqual(try memory.centroids.floats(), [1, 0, 0, 1])
+    }
 }
 
 extension LossTests {

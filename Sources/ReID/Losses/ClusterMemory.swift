@@ -15,17 +15,19 @@ public final class ClusterMemory: Module {
     /// Starts from the L2-normalised mean feature of each cluster.
     public init(features: Tensor, labels: [Int], temperature: Double = 0.05, momentum: Double = 0.1,
                 hard: Bool = false) throws {
-        let classes = (labels.max() ?? -1) + 1
-        guard classes > 0 else { throw ReIDError.invalidOption("the cluster memory needs at least one cluster") }
-        var rows: [Tensor] = []
-        for c in 0..<classes {
-            let members = labels.indices.filter { labels[$0] == c }
-            rows.append(try features.rows(members).mean(dim: 0))
-        }
-        centroids = try Tensor.stack(rows).normalized(dim: 1).detached()
+        centroids = try Self.means(of: features, labels: labels).normalized(dim: 1).detached()
         self.temperature = temperature
         self.momentum = momentum
         self.hard = hard
+    }
+
+    /// The mean feature of each cluster 0..<max(labels)+1, not normalised, [C, D]; label −1 is left out.
+    public static func means(of features: Tensor, labels: [Int]) throws -> Tensor {
+        let classes = (labels.max() ?? -1) + 1
+        guard classes > 0 else { throw ReIDError.invalidOption("the cluster memory needs at least one cluster") }
+        var members = [[Int]](repeating: [], count: classes)
+        for (i, c) in labels.enumerated() where c >= 0 { members[c].append(i) }
+        return try Tensor.stack(members.map { try features.rows($0).mean(dim: 0) })
     }
 
     /// ClusterNCE of features [B, D] (normalised here) against pseudo-labels [B].

@@ -9,10 +9,23 @@ struct PseudoLabelEpoch {
     var sampler: any EpochSampler
     var stats: [String: Double]
     var clusters: Int
+    /// The global feature before the BNNeck (what the triplet and center losses see), when asked for.
+    var pooled: Tensor?
 
-    init(model: ReIDModel, context: TrainingContext, clustering: PseudoLabeling, epoch: Int) throws {
+    /// `withPooled` also keeps the pre-BNNeck feature of every image, from the same extraction pass.
+    init(model: ReIDModel, context: TrainingContext, clustering: PseudoLabeling, epoch: Int,
+         withPooled: Bool = false) throws {
         let records = context.trainRecords
-        features = try context.features(of: records, model: model, label: "cluster features")
+        if withPooled {
+            let both = try context.features(of: records, model: model, label: "cluster features") {
+                try Tensor.cat([$0.embedding, $0.global.beforeBNNeck], dim: 1)
+            }
+            let d = model.featureDimension
+            features = try both.narrow(dim: 1, start: 0, length: d).contiguous()
+            pooled = try both.narrow(dim: 1, start: d, length: d).contiguous()
+        } else {
+            features = try context.features(of: records, model: model, label: "cluster features")
+        }
         let truth = records.allSatisfy { $0.pid >= 0 } ? records.map(\.pid) : nil
         let result = try clustering.run(features: features, cameras: records.map(\.camera), truth: truth)
         let found = result.labels

@@ -60,10 +60,16 @@ public final class TrainingContext {
 
     /// Evaluation-mode features of `records` from `model` (the global embedding), [N, D].
     public func features(of records: [ImageRecord], model: ReIDModel, label: String = "features") throws -> Tensor {
+        try features(of: records, model: model, label: label) { try $0.embedding }
+    }
+
+    /// Evaluation-mode features of `records`: whatever `select` takes from each batch's output, [N, *].
+    public func features(of records: [ImageRecord], model: ReIDModel, label: String,
+                         select: (ReIDOutput) throws -> Tensor) throws -> Tensor {
         model.eval()
         defer { model.train() }
         return try extractor.extract(paths: records.map(\.path), progress: Progress(total: records.count, label: label)) {
-            try model($0).embedding
+            try select(model($0))
         }
     }
 }

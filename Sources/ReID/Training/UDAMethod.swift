@@ -6,7 +6,7 @@ import Torch
 /// (camera-guided feature normalisation, Jaccard + DBSCAN) and fine-tune with the supervised
 /// baseline's losses — label-smoothed identity loss through a classifier made for this epoch's
 /// clusters (initialised from their normalised centroids), batch-hard triplet and center loss
-/// (centers initialised at the centroids, own SGD). Re-ranking at test time is
+/// (centers initialised at the clusters' mean pre-BNNeck features, own SGD). Re-ranking at test time is
 /// `evaluation.rerank`.
 public final class UDAMethod: TrainingMethod {
     public let model: ReIDModel
@@ -30,7 +30,9 @@ public final class UDAMethod: TrainingMethod {
     }
 
     public func beginEpoch(_ epoch: Int, context: TrainingContext) throws -> [String: Double] {
-        let pseudo = try PseudoLabelEpoch(model: model, context: context, clustering: clustering, epoch: epoch)
+        let wantsCenters = config.loss.centerWeight > 0
+        let pseudo = try PseudoLabelEpoch(model: model, context: context, clustering: clustering, epoch: epoch,
+                                          withPooled: wantsCenters)
         labels = pseudo.labels
         sampler = pseudo.sampler
         // Centroids of the clusters in the (un-normalised) embedding space.
@@ -40,9 +42,13 @@ public final class UDAMethod: TrainingMethod {
         try linear.to(context.device)
         classifier = linear
         var groups = [try Optimizer.adam(linear.parameters(), lr: config.optimizer.lr, weightDecay: config.optimizer.weightDecay)]
-        if config.loss.centerWeight > 0 {
+        if wantsCenters, let pooled = pseudo.pooled {
+            // The center loss pulls the pre-BNNeck feature, so its centers start at that
+            // feature's cluster means; starting them at the BNNeck centroids (another scale
+            // entirely) gave a huge first loss that wrecked the source model within epochs.
             let c = try CenterLoss(classes: pseudo.clusters, dimension: model.featureDimension)
-            try withNoGrad { try c.centers.copy_(memory.centroids) }
+            let pooledMeans = try ClusterMemory.means(of: pooled, labels: labels)
+            try withNoGrad { try c.centers.copy_(pooledMeans) }
             try c.to(context.device)
             center = c
             groups.append(try Optimizer.sgd(c.parameters(), lr: config.loss.centerLR))
