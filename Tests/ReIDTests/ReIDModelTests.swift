@@ -31,6 +31,18 @@ final class ReIDModelTests: XCTestCase {
                        true)
     }
 
+    func testAnONNXEmbeddingNetworkWithPartsIsCutAtItsPooling() throws {
+        let onnx = try SharedData.file("weights/osnet_x0_25_msmt17.onnx")
+        let whole = try ReIDModel(backbone: "onnx:" + onnx, head: .init(classes: 0, parts: 0))
+        XCTAssertEqual(whole.featureDimension, 512)
+        let model = try ReIDModel(backbone: "onnx:" + onnx, head: .init(classes: 0, parts: 3))
+        model.eval()
+        let out = try withNoGrad { try model(Tensor.zeros([2, 3, 256, 128])) }
+        XCTAssertEqual(out.featureMap.shape, [2, 128, 16, 8])
+        XCTAssertEqual(out.parts.count, 3)
+        XCTAssertEqual(out.global.afterBNNeck.shape, [2, 128])
+    }
+
     func testBNNeckBiasIsFrozenAndClassifierHasNoBias() throws {
         let model = try ReIDModel(backbone: "osnet_x0_25", head: .init(classes: 7, parts: 2))
         let params = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.tensor) })

@@ -2,7 +2,8 @@ import Torch
 
 /// An imported ONNX graph used as a backbone (`onnx:PATH`): its weights train like any other
 /// module's. A graph that already ends in an embedding [N, D] (like the shared OSNet) yields a
-/// 1×1 "map" [N, D, 1, 1], so the usual pooling, BNNeck and classifier sit on top of it.
+/// 1×1 "map" [N, D, 1, 1], so the usual pooling, BNNeck and classifier sit on top of it; models
+/// with part features cut the graph at its global pooling instead (`spatialMap`).
 public final class ONNXBackbone: Backbone, TrainingModeAware {
     public let graph: ONNXGraph
     public let featureChannels: Int
@@ -14,8 +15,19 @@ public final class ONNXBackbone: Backbone, TrainingModeAware {
 
     public var namedChildren: [(name: String, module: any Module)] { [("graph", graph)] }
 
-    public init(path: String) throws {
-        let graph = try ONNXGraph(path: path)
+    /// `spatialMap`: a graph that pools to an embedding is cut at its last global pooling, so the
+    /// backbone returns the spatial map (what part features are cut from); the layers after the
+    /// pooling (an embedding fc, say) are left out, and the head pools the map itself.
+    public init(path: String, spatialMap: Bool = false) throws {
+        var contents = try ONNXFile.read(path)
+        if spatialMap {
+            guard let map = contents.lastPooledMap else {
+                throw ReIDError.model("\(path): no GlobalAveragePool (or spatial ReduceMean) to cut the graph at; "
+                    + "part features need a network whose spatial map can be reached")
+            }
+            contents = try contents.cut(at: map)
+        }
+        let graph = try ONNXGraph(contents: contents, source: path)
         // The output width, from one tiny forward pass in eval mode.
         let wasTraining = graph.isTraining
         graph.isTraining = false

@@ -37,10 +37,17 @@ public final class ReIDModel: Module {
     }
 
     /// A model on a backbone from `BackboneRegistry` (which loads `options.pretrainedWeights`
-    /// into the backbone when given).
+    /// into the backbone when given). With parts, an `onnx:` backbone is cut at its global pooling.
     public convenience init(backbone name: String, options: BackboneOptions = .init(),
                             head configuration: HeadConfiguration = .init(), mode: Mode = .full) throws {
-        try self.init(backbone: BackboneRegistry.make(name, options: options), head: configuration, mode: mode)
+        let backbone: any Backbone
+        if let path = BackboneRegistry.onnxPath(name), configuration.parts > 0 {
+            // Parts are stripes of a spatial map; an ONNX network that pools to an embedding is cut there.
+            backbone = try ONNXBackbone(path: path, spatialMap: true)
+        } else {
+            backbone = try BackboneRegistry.make(name, options: options)
+        }
+        try self.init(backbone: backbone, head: configuration, mode: mode)
     }
 
     /// Length of the global (and each part) feature: the backbone's channel count.
