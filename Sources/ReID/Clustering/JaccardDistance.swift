@@ -67,10 +67,8 @@ public struct JaccardDistance: Sendable {
         let v = SparseRows(rows: parallelMap(n) { i in
             let members = neighbours.expanded(i, k1: k1)
             let logits: [Float] = members.map { j in
-                var dot: Float = 0
-                flat.withUnsafeBufferPointer { f in
-                    let a = f.baseAddress! + i * dim, b = f.baseAddress! + Int(j) * dim
-                    for t in 0..<dim { dot += a[t] * b[t] }
+                let dot = flat.withUnsafeBufferPointer { f in
+                    VectorMath.dot(f.baseAddress! + i * dim, f.baseAddress! + Int(j) * dim, count: dim)
                 }
                 return -(2 - 2 * dot)
             }
@@ -83,17 +81,7 @@ public struct JaccardDistance: Sendable {
         // Query expansion over the k2 nearest, then Jaccard over the inverted index keeping only
         // overlapping pairs. Both accumulate into a dense scratch row per worker (with the list of
         // touched columns), which is what keeps N = 100,000 fast.
-        let expanded: SparseRows = k2 == 1 ? v : SparseRows(rows: chunkedMap(n, scratch: n) { i, sums, touched in
-            for r in neighbours.neighbours(i, k2) {
-                for p in v.row(Int(r)) {
-                    let c = Int(v.columns[p])
-                    if sums[c] == 0 { touched.append(Int32(c)) }
-                    sums[c] += v.values[p]
-                }
-            }
-            touched.sort()
-            return touched.map { ($0, sums[Int($0)] / Float(k2)) }
-        })
+        let expanded = v.queryExpanded(neighbours, k: k2)
         lap("expansion")
         let index = InvertedIndex(expanded, columns: n, rowRange: 0..<n)
         let rows: [[(index: Int32, distance: Float)]] = chunkedMap(n, scratch: n) { i, shared, touched in

@@ -93,11 +93,10 @@ public struct KReciprocalReranking: Sendable {
                 let a = f.baseAddress! + i * dim, b = f.baseAddress! + j * dim
                 switch chosen {
                 case .cosine:
-                    var dot: Float = 0
-                    for t in 0..<dim { dot += a[t] * b[t] }
+                    let dot = VectorMath.dot(a, b, count: dim)
                     acc = (1 - dot) * (1 - dot)
                 case .euclidean:
-                    for t in 0..<dim { let d = a[t] - b[t]; acc += d * d }
+                    acc = VectorMath.squaredDistance(a, b, count: dim)
                 }
             }
             return acc / maxima[i]
@@ -113,19 +112,7 @@ public struct KReciprocalReranking: Sendable {
         })
 
         // 3. Local query expansion: average V over each row's k2 nearest neighbours.
-        let k2 = self.k2
-        let expanded: SparseRows
-        if k2 == 1 {
-            expanded = v
-        } else {
-            expanded = SparseRows(rows: parallelMap(n) { i in
-                var sums: [Int32: Float] = [:]
-                for r in neighbours.neighbours(i, k2) {
-                    for p in v.row(Int(r)) { sums[v.columns[p], default: 0] += v.values[p] }
-                }
-                return sums.keys.sorted().map { ($0, sums[$0]! / Float(k2)) }
-            })
-        }
+        let expanded = v.queryExpanded(neighbours, k: k2)
 
         // 4. Jaccard distance of each query to each gallery image through the inverted index.
         let index = InvertedIndex(expanded, columns: n, rowRange: q..<n)

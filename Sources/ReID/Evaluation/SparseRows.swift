@@ -21,6 +21,24 @@ struct SparseRows: Sendable {
 
     var rowCount: Int { offsets.count - 1 }
 
+    /// Local query expansion: row i becomes the mean of the rows of its k nearest neighbours
+    /// (itself first). Accumulates into a dense scratch row per worker, in parallel.
+    func queryExpanded(_ neighbours: KReciprocalNeighbors, k: Int) -> SparseRows {
+        guard k > 1 else { return self }
+        let n = rowCount
+        return SparseRows(rows: chunkedMap(n, scratch: n) { i, sums, touched in
+            for r in neighbours.neighbours(i, k) {
+                for p in self.row(Int(r)) {
+                    let c = Int(self.columns[p])
+                    if sums[c] == 0 { touched.append(Int32(c)) }
+                    sums[c] += self.values[p]
+                }
+            }
+            touched.sort()
+            return touched.map { ($0, sums[Int($0)] / Float(k)) }
+        })
+    }
+
     @inline(__always)
     func row(_ i: Int) -> Range<Int> { offsets[i]..<offsets[i + 1] }
 }
