@@ -85,6 +85,13 @@ final class RerankingTests: XCTestCase {
         let full = try a.distances(query: q, gallery: g)
         a.blockRows = 4
         XCTAssertEqual(full, try a.distances(query: q, gallery: g))
+        // Euclidean: the scan's "farthest" is a row maximum, not a minimum similarity.
+        var e = KReciprocalReranking(k1: 5, k2: 3, lambda: 0.3, metric: .euclidean)
+        let wholeE = try e.distances(query: q, gallery: g)
+        e.blockRows = 3
+        let blockedE = try e.distances(query: q, gallery: g)
+        for (x, y) in zip(wholeE, blockedE) { XCTAssertEqual(x, y, accuracy: 1e-5) }
+        XCTAssertNotEqual(wholeE, full)
         XCTAssertThrowsError(try KReciprocalReranking(k1: 0).distances(query: q, gallery: g))
     }
 }

@@ -8,14 +8,15 @@ import Torch
 /// (1 − λ)·Jaccard + λ·original on query rows and gallery columns.
 ///
 /// Unlike the dense reference it never holds an N×N matrix: distances are made in row blocks
-/// (libtorch), only each row's k1+1 nearest neighbours and maximum are kept, the encodings V
+/// (libtorch) over the upper triangle only (`SymmetricNeighbourScan`), only each row's k1+1
+/// nearest neighbours and maximum are kept, the encodings V
 /// are sparse rows, and the Jaccard sums run over an inverted index, in parallel.
 public struct KReciprocalReranking: Sendable {
     public var k1: Int
     public var k2: Int
     public var lambda: Double
     public var metric: DistanceMetric
-    /// Rows of the distance matrix computed at once (memory ≈ rows × N × 4 bytes × 3).
+    /// Rows of the distance matrix computed at once.
     public var blockRows = 1024
 
     public init(k1: Int = 20, k2: Int = 6, lambda: Double = 0.3, metric: DistanceMetric = .cosine) {
@@ -36,51 +37,31 @@ public struct KReciprocalReranking: Sendable {
         let width = min(n, max(k1 + 1, k2))
         guard k2 <= n else { throw ReIDError.invalidOption("k2 \(k2) exceeds the \(n) images") }
 
-        // 1. Row blocks: squared distance, row maximum, nearest neighbours, and the query × gallery block.
-        var rank = [Int32](repeating: 0, count: n * width)
-        var rowMax = [Float](repeating: 0, count: n)
+        // 1. Row blocks of the symmetric score matrix (upper triangle only): nearest neighbours,
+        // each row's maximum squared distance, and the query × gallery block. Cosine (features
+        // already normalised) ranks by similarity and takes the maximum of (1 − s)² from the
+        // smallest similarity, which skips full passes over each block; only the query × gallery
+        // part is turned into scaled squared distances.
+        let cosine = metric == .cosine
+        let scan = SymmetricNeighbourScan(
+            blockRows: blockRows, width: width, largerIsNearer: cosine,
+            score: cosine ? { try $0.matmul($1.t()) } : { [metric] in try metric.matrix(query: $0, gallery: $1).square() })
+        let squaredOf: (Tensor) throws -> Tensor = cosine ? { try (1 - $0).square() } : { $0 }
         var original = [Float](repeating: 0, count: q * g)
-        try withNoGrad {
-            var start = 0
-            var scoresForQuery: Tensor
-            while start < n {
-                let rows = min(blockRows, n - start)
-                let block = try all.narrow(dim: 0, start: start, length: rows)
-                // Cosine (features already normalised): rank by similarity and take the row maximum
-                // of (1 − s)² from the smallest similarity, which skips three full passes over the
-                // block; only the query × gallery part is turned into scaled squared distances.
-                let nearest: Tensor, maxima: Tensor, squaredOf: (Tensor) throws -> Tensor
-                if self.metric == .cosine {
-                    let similarity = try block.matmul(all.t())
-                    nearest = try similarity.topk(width, dim: 1, largest: true, sorted: true).indices.to(.int32)
-                    maxima = try (1 - similarity.amin(dims: [1], keepDim: true)).square()
-                    squaredOf = { try (1 - $0).square() }
-                    scoresForQuery = similarity
-                } else {
-                    let squared = try self.metric.matrix(query: block, gallery: all).square()
-                    nearest = try squared.topk(width, dim: 1, largest: false, sorted: true).indices.to(.int32)
-                    maxima = try squared.amax(dims: [1], keepDim: true)
-                    squaredOf = { $0 }
-                    scoresForQuery = squared
-                }
-                try rank.withUnsafeMutableBytes { raw in
-                    try nearest.contiguous().copyBytes(into: UnsafeMutableRawBufferPointer(
-                        rebasing: raw[(start * width * 4)..<((start + rows) * width * 4)]))
-                }
-                let m = try maxima.flatten().floats()
-                for r in 0..<rows { rowMax[start + r] = m[r] }
-                if start < q {
-                    let qRows = min(rows, q - start)
-                    let part = try scoresForQuery.narrow(dim: 0, start: 0, length: qRows).narrow(dim: 1, start: q, length: g)
-                    let qg = try (squaredOf(part) / maxima.narrow(dim: 0, start: 0, length: qRows)).contiguous()
-                    try original.withUnsafeMutableBytes { raw in
-                        try qg.copyBytes(into: UnsafeMutableRawBufferPointer(
-                            rebasing: raw[(start * g * 4)..<((start + qRows) * g * 4)]))
-                    }
-                }
-                start += rows
+        let scanned = try scan.run(all) { start, rows, scores, farthest in
+            guard start < q else { return }
+            // Columns of `scores` are items start..<n, so the gallery starts at column q − start.
+            let qRows = min(rows, q - start)
+            let part = try scores.narrow(dim: 0, start: 0, length: qRows).narrow(dim: 1, start: q - start, length: g)
+            let maxima = try squaredOf(farthest.narrow(dim: 0, start: 0, length: qRows))
+            let qg = try (squaredOf(part) / maxima).contiguous()
+            try original.withUnsafeMutableBytes { raw in
+                try qg.copyBytes(into: UnsafeMutableRawBufferPointer(
+                    rebasing: raw[(start * g * 4)..<((start + qRows) * g * 4)]))
             }
         }
+        let rank = scanned.rank
+        let rowMax = cosine ? scanned.farthest.map { (1 - $0) * (1 - $0) } : scanned.farthest
         let features = try all.contiguous().floats()
         let maxima = rowMax
         let neighbours = KReciprocalNeighbors(rank: rank, width: width)
