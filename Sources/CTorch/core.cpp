@@ -1,6 +1,8 @@
 // Errors, global settings, tensor lifetime, properties, creation and conversion.
 #include "common.h"
 #include <ATen/Parallel.h>
+// From libgomp, libtorch's OpenMP runtime (clang does not see gcc's omp.h).
+extern "C" void omp_set_num_threads(int);
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <cstdlib>
 #include <malloc.h>
@@ -26,6 +28,13 @@ void ct_keep_freed_memory(void) {
 #endif
 }
 int ct_get_num_threads(void) { return at::get_num_threads(); }
+int ct_set_threads_on_this_thread(int n) {
+    // at::get_num_threads first runs libtorch's one-time per-thread set-up, which would
+    // otherwise reset this thread's count to the process-wide one at its first parallel op.
+    int previous = at::get_num_threads();
+    omp_set_num_threads(n);
+    return previous;
+}
 void ct_manual_seed(uint64_t seed) { at::manual_seed(seed); }
 int ct_cuda_is_available(void) { return at::hasCUDA() ? 1 : 0; }
 int ct_cuda_device_count(void) {

@@ -63,6 +63,25 @@ final class CLITests: XCTestCase {
 }
 
 extension CLITests {
+    /// Side-by-side single-threaded streams give the same features, in the same order.
+    func testExtractionInStreamsMatchesOneStream() throws {
+        let onnx = "onnx:" + (try SharedData.file("weights/osnet_x0_25_msmt17.onnx"))
+        XCTAssertEqual(try run(["synth", "--out", folder + "/data", "--ids", "4", "--cameras", "2"]).status, 0)
+        let plain = try run(["extract", "--model", onnx, "--dataset", folder + "/data", "--out", folder + "/f.safetensors"])
+        XCTAssertEqual(plain.status, 0, plain.err)
+        let streamed = try run(["extract", "--model", onnx, "--dataset", folder + "/data", "--streams", "2",
+                                "--batch", "3", "--out", folder + "/s.safetensors"])
+        XCTAssertEqual(streamed.status, 0, streamed.err)
+        let one = try XCTUnwrap(try Safetensors.load(folder + "/f.safetensors")["features"])
+        let two = try XCTUnwrap(try Safetensors.load(folder + "/s.safetensors")["features"])
+        XCTAssertEqual(one.shape, two.shape)
+        XCTAssertGreaterThan(one.size(0), 6, "several batches of 3")
+        XCTAssertLessThan(try (one - two).abs().max().item(), 1e-4)
+        let zero = try run(["extract", "--model", onnx, "--images", folder + "/data/query", "--streams", "0", "--out", "x"])
+        XCTAssertNotEqual(zero.status, 0)
+        XCTAssertTrue(zero.err.contains("--streams"), zero.err)
+    }
+
     func goldenSection(_ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: try SharedData.file("fixtures/golden.json")))
         return (try JSONSerialization.jsonObject(with: data) as! [String: Any])[name] as! [String: Any]

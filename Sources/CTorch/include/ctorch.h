@@ -32,6 +32,9 @@ void ct_set_num_threads(int n);
 // no trimming), so the same activation buffers are reused each step without page faults.
 void ct_keep_freed_memory(void);
 int ct_get_num_threads(void);
+/// Intra-op threads of libtorch's work started from the calling thread only (OpenMP's per-thread
+/// setting); returns the previous count. Other threads keep the process-wide count.
+int ct_set_threads_on_this_thread(int n);
 void ct_manual_seed(uint64_t seed);
 int ct_cuda_is_available(void);
 int ct_cuda_device_count(void);

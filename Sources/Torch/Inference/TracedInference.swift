@@ -12,6 +12,7 @@ public final class TracedInference {
     let body: (Tensor) throws -> Tensor
     let optimize: Bool
     private var scripts: [[Int]: OpaquePointer] = [:]
+    private let lock = NSLock()
     public private(set) var fallbackReason: String?
 
     public init(optimize: Bool = true, _ body: @escaping (Tensor) throws -> Tensor) {
@@ -21,16 +22,16 @@ public final class TracedInference {
 
     deinit { for s in scripts.values { ct_script_free(s) } }
 
+    /// Safe to call from several threads at once: tracing is serialised, replays run in parallel.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        if fallbackReason != nil { return try withNoGrad { try body(x) } }
-        let script: OpaquePointer
-        if let cached = scripts[x.shape] {
-            script = cached
-        } else {
-            guard let traced = trace(x) else { return try withNoGrad { try body(x) } }
+        let script: OpaquePointer? = lock.withLock {
+            if fallbackReason != nil { return nil }
+            if let cached = scripts[x.shape] { return cached }
+            guard let traced = trace(x) else { return nil }
             scripts[x.shape] = traced
-            script = traced
+            return traced
         }
+        guard let script else { return try withNoGrad { try body(x) } }
         return try wrap(ct_script_forward(script, x.handle))
     }
 
