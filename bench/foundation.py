@@ -47,16 +47,22 @@ def main():
     work = os.path.join(HERE, "work")
     os.makedirs(work, exist_ok=True)
 
-    ours_x, peer_x = [], []
+    ours_x, ours_x1, peer_x = [], [], []
     for _ in range(a.repeats):  # alternate so that drift of the machine hits both alike
+        # The default (two single-threaded streams on 2 cores), and one stream on both cores.
         ours_x.append(run_json([a.reid, "extract", "--model", "onnx:" + onnx, "--dataset", data,
                                 "--split", "train,query,gallery", "--out", os.path.join(work, "osnet.safetensors"),
                                 "--json"]))
+        ours_x1.append(run_json([a.reid, "extract", "--model", "onnx:" + onnx, "--dataset", data, "--streams", "1",
+                                 "--split", "train,query,gallery", "--out", os.path.join(work, "osnet.safetensors"),
+                                 "--json"]))
         peer_x.append(run_json([sys.executable, os.path.join(HERE, "peers", "onnxruntime_extract.py"),
                                 "--model", onnx, "--images", *folders]))
     ox, px = best(ours_x, "images_per_second"), best(peer_x, "images_per_second")
     # Model alone (random input, no decoding), to show where the time goes.
     ours_model = run_json([a.reid, "bench", "infer", "--model", "onnx:" + onnx, "--batch", "64", "--json"])
+    ours_model_1 = run_json(["env", "REID_THREADS=1", a.reid, "bench", "infer", "--model", "onnx:" + onnx,
+                             "--batch", "64", "--json"])
     ort_model = onnxruntime_model_only(onnx)
 
     ours_t, peer_t, peer_cl = [], [], []
@@ -78,13 +84,18 @@ def main():
             "onnxruntime_version": px.get("onnxruntime"),
             "ratio": ox["images_per_second"] / px["images_per_second"],
             "target_ratio": 1.0,
+            "swiftreid_one_stream_images_per_second": best(ours_x1, "images_per_second")["images_per_second"],
             "model_only_images_per_second": {"swiftreid_traced": ours_model["images_per_second"],
+                                             "swiftreid_traced_one_thread": ours_model_1["images_per_second"],
                                              "onnxruntime": ort_model},
             "limits": "The model, not decoding: both sides decode and resize with the same OpenCV calls, but "
                       "OSNet x0.25's 187 small and depthwise convolutions run slower in libtorch's oneDNN "
                       "kernels (even traced, frozen and optimised for inference) than in onnxruntime's MLAS "
-                      "kernels; see model_only_images_per_second.",
-            "runs": {"swiftreid": ours_x, "onnxruntime": peer_x},
+                      "kernels; see model_only_images_per_second. An operator profile shows about half of "
+                      "libtorch's forward time outside the convolutions: ReLUs, adds and layout conversions "
+                      "that libtorch 1.13's CPU freezing passes do not fuse into the convolutions. Two "
+                      "single-threaded streams (the default) beat one two-threaded stream.",
+            "runs": {"swiftreid": ours_x, "swiftreid_one_stream": ours_x1, "onnxruntime": peer_x},
         },
         "training": {
             "what": "ResNet-50 (last stride 1) + BNNeck + classifier, CE, Adam; batch 32 of 3x256x128; best of repeats",

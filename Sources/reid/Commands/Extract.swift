@@ -60,8 +60,8 @@ struct Extract: ParsableCommand {
     @Option(help: "Images per batch.")
     var batch: Int = 64
 
-    @Option(help: "Batches decoded and embedded side by side, each on one thread (1: one batch at a time on every core).")
-    var streams: Int = 1
+    @Option(help: "Batches decoded and embedded side by side, each on one thread (1: one batch at a time on every core). Default: 2 on a CPU with 2 or more cores (measured faster for OSNet x0.25 on 2 cores), else 1.")
+    var streams: Int?
 
     @Option(help: "cpu, cuda, cuda:N or auto.")
     var device: String = "cpu"
@@ -78,7 +78,7 @@ struct Extract: ParsableCommand {
             throw ValidationError("give exactly one of --images DIR, --dataset DIR or --tensor FILE")
         }
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
-        guard streams > 0 else { throw ValidationError("--streams must be positive") }
+        guard (streams ?? 1) > 0 else { throw ValidationError("--streams must be positive") }
     }
 
     func run() throws {
@@ -125,7 +125,7 @@ struct Extract: ParsableCommand {
             }
         }
         let extractor = FeatureExtractor(height: size.height, width: size.width, batchSize: batch, device: device,
-                                         streams: streams)
+                                         streams: streams ?? (device == .cpu && ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1))
         let progress = Progress(total: records.count, label: "extract")
         let features = try extractor.extract(paths: records.map(\.path), progress: progress, embed: loaded.embed)
         try FeatureFile(features: features, records: records, splits: splits)
