@@ -70,10 +70,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TorchTests", dependencies: ["Torch", "CTorch"]),
-        .testTarget(name: "ReIDTests", dependencies: ["ReID", "Torch"]),
+        // Helpers shared by the test targets (the `reid` binary runner).
+        .target(name: "ReIDTestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ReIDTests", dependencies: ["ReID", "Torch", "ReIDTestSupport"]),
         .testTarget(
             name: "GalleryTests",
-            dependencies: ["ReIDGallery", "ReIDService", "ReID", "Torch",
+            dependencies: ["ReIDGallery", "ReIDService", "ReID", "Torch", "ReIDTestSupport",
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             // XCTestCase is not Sendable; the router test client's closures capture the test case.
             swiftSettings: [.swiftLanguageMode(.v5)]

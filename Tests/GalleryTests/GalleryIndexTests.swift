@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ReIDTestSupport
 @testable import ReIDGallery
 import Torch
 
@@ -84,12 +85,12 @@ final class GalleryIndexTests: XCTestCase {
     func testSearchCLIRefusesAnotherModel() throws {
         try fixture.writeCrops(4)
         _ = try fixture.buildIndex()
-        let r = try ReidCLI.run(["search", "--db", fixture.db, "--query", fixture.images + "/0001_c2s1_000001_00.png",
+        let r = try ReidBinary.run(["search", "--db", fixture.db, "--query", fixture.images + "/0001_c2s1_000001_00.png",
                                  "--model", "osnet_x0_25"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("not comparable"), r.err)
         let page = fixture.root + "/page.html"
-        let ok = try ReidCLI.run(["search", "--db", fixture.db, "--query", fixture.images + "/0001_c2s1_000001_00.png",
+        let ok = try ReidBinary.run(["search", "--db", fixture.db, "--query", fixture.images + "/0001_c2s1_000001_00.png",
                                   "--top", "2", "--json", "--html", page, "--camera-exclude", "--rerank"])
         XCTAssertEqual(ok.status, 0, ok.err)
         let json = try JSONSerialization.jsonObject(with: Data(ok.out.utf8)) as? [String: Any]
@@ -99,13 +100,13 @@ final class GalleryIndexTests: XCTestCase {
         XCTAssertTrue(results?.allSatisfy { $0["camera"] as? Int != 1 } ?? false)
         let html = try String(contentsOfFile: page, encoding: .utf8)
         XCTAssertEqual(html.components(separatedBy: "data:image/jpeg;base64,").count - 1, 3, "query + 2 results inlined")
-        let stats = try ReidCLI.run(["index", "stats", "--db", fixture.db, "--json"])
+        let stats = try ReidBinary.run(["index", "stats", "--db", fixture.db, "--json"])
         XCTAssertEqual(stats.status, 0, stats.err)
         let summary = try JSONSerialization.jsonObject(with: Data(stats.out.utf8)) as? [String: Any]
         XCTAssertEqual(summary?["items"] as? Int, 4)
         XCTAssertEqual(summary?["malformed_rows"] as? Int, 0)
         XCTAssertEqual(summary?["model"] as? String, "color-histogram")
-        let missing = try ReidCLI.run(["search", "--db", fixture.root + "/nope.sqlite", "--query", page])
+        let missing = try ReidBinary.run(["search", "--db", fixture.root + "/nope.sqlite", "--query", page])
         XCTAssertTrue(missing.err.contains("reid index build"), missing.err)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ReIDTestSupport
 @testable import ReIDGallery
 import Torch
 
@@ -10,7 +11,7 @@ final class IndexKillTests: XCTestCase {
         let fixture = try GalleryFixture()
         defer { fixture.remove() }
         try fixture.writeCrops(4)
-        let built = try ReidCLI.run(["index", "build", "--gallery", fixture.images, "--model", "color-histogram",
+        let built = try ReidBinary.run(["index", "build", "--gallery", fixture.images, "--model", "color-histogram",
                                      "--size", "64x32", "--db", fixture.db])
         XCTAssertEqual(built.status, 0, built.err)
         let more = fixture.root + "/more"
@@ -18,7 +19,7 @@ final class IndexKillTests: XCTestCase {
         try fixture.writeCrops(400, first: 4, folder: more)
 
         let process = Process()
-        process.executableURL = try ReidCLI.url()
+        process.executableURL = try ReidBinary.url()
         process.arguments = ["index", "add", "--db", fixture.db, "--images", more, "--commit-every", "8", "--batch", "8"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -51,7 +52,7 @@ final class IndexKillTests: XCTestCase {
         XCTAssertEqual(index.count, afterKill)
 
         // Running the same command again adds exactly the rest.
-        let again = try ReidCLI.run(["index", "add", "--db", fixture.db, "--images", more, "--json"])
+        let again = try ReidBinary.run(["index", "add", "--db", fixture.db, "--images", more, "--json"])
         XCTAssertEqual(again.status, 0, again.err)
         let summary = try JSONSerialization.jsonObject(with: Data(again.out.utf8)) as? [String: Any]
         XCTAssertEqual(summary?["added"] as? Int, total - afterKill)

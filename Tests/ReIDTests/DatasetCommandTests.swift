@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ReIDTestSupport
 @testable import ReID
 
 /// `reid dataset inspect`, run as a user would.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ReIDTestSupport
 @testable import ReID
 import Torch
 
@@ -40,31 +41,6 @@ struct DatasetFixture {
     }
 }
 
-/// Runs the built `reid` executable (built next to the test bundle by `swift build --build-tests`).
-enum ReidBinary {
-    static func url() throws -> URL {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("reid")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        throw XCTSkip("the reid binary is not built next to the tests; run `swift build --build-tests`")
-    }
-
-    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = try url()
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
-}
 
 /// The error's text, for message checks.
 func message(of body: () throws -> Any) -> String {

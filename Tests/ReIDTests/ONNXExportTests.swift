@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ReIDTestSupport
 @testable import ReID
 @testable import Torch
 
