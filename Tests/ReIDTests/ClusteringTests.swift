@@ -43,6 +43,53 @@ final class ClusteringTests: XCTestCase {
         XCTAssertLessThan(n.distance(0, 6), n.distance(0, 1))
     }
 
+    /// Item 0 (camera 0) has a same-camera neighbour at cosine 0.95 and a cross-camera one at
+    /// 0.90: a penalty of 0.1 puts the cross-camera one first, and the item itself stays first.
+    func testCameraPenaltyLetsCrossCameraNeighboursIn() throws {
+        let angle: (Double) -> [Float] = { c in [Float(c), Float((1 - c * c).squareRoot()), 0] }
+        var far = angle(0.2)
+        far.swapAt(1, 2)
+        let vectors = angle(1) + angle(0.95) + angle(0.9) + far
+        let cameras = [0, 0, 1, 1]
+        let plain = try CameraAwareNeighbours(penalty: 0).search(vectors, count: 4, dimension: 3, cameras: cameras, width: 3)
+        XCTAssertEqual(Array(plain[0..<3]), [0, 1, 2])
+        let aware = try CameraAwareNeighbours(penalty: 0.1).search(vectors, count: 4, dimension: 3, cameras: cameras, width: 3)
+        XCTAssertEqual(Array(aware[0..<3]), [0, 2, 1])
+        for i in 0..<4 { XCTAssertEqual(aware[i * 3], Int32(i), "each row starts with the item itself") }
+        XCTAssertEqual(CameraAwareNeighbours(penalty: 0.1).similarity(cosine: 0.95, 0, 1, cameras: cameras), 0.85, accuracy: 1e-6)
+        XCTAssertEqual(CameraAwareNeighbours(penalty: 0.1).similarity(cosine: 0.9, 0, 2, cameras: cameras), 0.9, accuracy: 1e-6)
+        XCTAssertThrowsError(try CameraAwareNeighbours(penalty: 0.1).search(vectors, count: 4, dimension: 3, cameras: [0, 1], width: 3))
+    }
+
+    /// Two cameras whose look outweighs identity: a camera penalty yields clusters that span both
+    /// cameras where the plain distance keeps every cluster inside one; a penalty without
+    /// cameras is a clear error.
+    func testCameraPenaltyMakesCrossCameraClusters() throws {
+        Runtime.seed(3)
+        let people = 12, perCamera = 4
+        let identity = try Tensor.randn([people, 64]).normalized(dim: 1)
+        let look = try Tensor.randn([2, 64]).normalized(dim: 1) * 1.2
+        var rows: [Tensor] = [], cameras: [Int] = []
+        for c in 0..<2 {
+            for _ in 0..<perCamera {
+                rows.append(try identity + look.narrow(dim: 0, start: c, length: 1) + Tensor.randn([people, 64]) * 0.02)
+                cameras += Array(repeating: c, count: people)
+            }
+        }
+        let x = try Tensor.cat(rows, dim: 0)
+        func crossCameraClusters(_ penalty: Float) throws -> Int {
+            let labels = try PseudoLabeling(k1: 8, k2: 2, eps: 0.6, minSamples: 3, cameraPenalty: penalty)
+                .run(features: x, cameras: cameras).labels
+            return Set(labels.filter { $0 >= 0 }).filter { label in
+                Set(labels.indices.filter { labels[$0] == label }.map { cameras[$0] }).count > 1
+            }.count
+        }
+        let plain = try crossCameraClusters(0), aware = try crossCameraClusters(0.3)
+        XCTAssertEqual(plain, 0, "without the penalty every cluster stays inside one camera")
+        XCTAssertGreaterThanOrEqual(aware, people / 2, "cross-camera clusters with the penalty")
+        XCTAssertThrowsError(try PseudoLabeling(cameraPenalty: 0.1).run(features: x))
+    }
+
     func testJaccardAndDBSCANMatchTheReferenceOnCuhk03() throws {
         let t = try Safetensors.load(try SharedData.file("fixtures/jaccard_cuhk03_train_osnet.safetensors"))
         let n = try JaccardDistance(k1: 30, k2: 6).neighbourhoods(t["features"]!)

@@ -15,10 +15,14 @@ public struct JaccardDistance: Sendable {
     public var k2: Int
     /// Rows of the similarity matrix computed at once by libtorch for the kNN search.
     public var blockRows = 1024
+    /// λ of `CameraAwareNeighbours`: same-camera pairs count as λ less similar, in the neighbour
+    /// lists and in the encodings (0: the published distance; needs the cameras).
+    public var cameraPenalty: Float
 
-    public init(k1: Int = 30, k2: Int = 6) {
+    public init(k1: Int = 30, k2: Int = 6, cameraPenalty: Float = 0) {
         self.k1 = k1
         self.k2 = k2
+        self.cameraPenalty = cameraPenalty
     }
 
     /// Sparse Jaccard distances: for each item, the items at distance < 1 (itself at 0).
@@ -43,7 +47,7 @@ public struct JaccardDistance: Sendable {
         }
     }
 
-    public func neighbourhoods(_ features: Tensor) throws -> Neighbourhoods {
+    public func neighbourhoods(_ features: Tensor, cameras: [Int]? = nil) throws -> Neighbourhoods {
         guard features.rank == 2, features.size(0) > 1 else {
             throw ReIDError.invalidOption("Jaccard distance needs features [N, D] with N > 1, got \(features.shape)")
         }
@@ -57,9 +61,15 @@ public struct JaccardDistance: Sendable {
         let x = try features.to(.float32).normalized(dim: 1).contiguous()
         let n = x.size(0), dim = x.size(1)
         let width = min(k1, n)
-        let rank = try NearestNeighbours.search(x, k: width)
-        let neighbours = KReciprocalNeighbors(rank: rank, width: width)
         let flat = try x.floats()
+        let aware = cameraPenalty > 0 ? CameraAwareNeighbours(penalty: cameraPenalty) : nil
+        let cameras = cameras ?? []
+        if aware != nil && cameras.count != n {
+            throw ReIDError.invalidOption("a camera penalty needs the camera of each image (\(cameras.count) for \(n) features)")
+        }
+        let rank = try aware.map { try $0.search(flat, count: n, dimension: dim, cameras: cameras, width: width) }
+            ?? NearestNeighbours.search(x, k: width)
+        let neighbours = KReciprocalNeighbors(rank: rank, width: width)
         lap("knn")
         let k1 = self.k1, k2 = min(self.k2, width)
 
@@ -67,9 +77,10 @@ public struct JaccardDistance: Sendable {
         let v = SparseRows(rows: parallelMap(n) { i in
             let members = neighbours.expanded(i, k1: k1)
             let logits: [Float] = members.map { j in
-                let dot = flat.withUnsafeBufferPointer { f in
+                var dot = flat.withUnsafeBufferPointer { f in
                     VectorMath.dot(f.baseAddress! + i * dim, f.baseAddress! + Int(j) * dim, count: dim)
                 }
+                if let aware { dot = aware.similarity(cosine: dot, i, Int(j), cameras: cameras) }
                 return -(2 - 2 * dot)
             }
             let top = logits.max() ?? 0

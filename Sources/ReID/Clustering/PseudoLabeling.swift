@@ -2,14 +2,15 @@ import Foundation
 import Torch
 
 /// Features → pseudo-labels: optional camera-guided normalisation, the k-reciprocal Jaccard
-/// distance, then DBSCAN. Outliers are labelled −1 (and left out of training by the methods).
+/// distance (optionally camera-aware, see `CameraAwareNeighbours`), then DBSCAN. Outliers are labelled −1 (and left out of training by the methods).
 public struct PseudoLabeling: Sendable {
     public var jaccard: JaccardDistance
     public var dbscan: DBSCAN
     public var cameraNormalization: Bool
 
-    public init(k1: Int = 30, k2: Int = 6, eps: Float = 0.6, minSamples: Int = 4, cameraNormalization: Bool = false) {
-        jaccard = JaccardDistance(k1: k1, k2: k2)
+    public init(k1: Int = 30, k2: Int = 6, eps: Float = 0.6, minSamples: Int = 4, cameraNormalization: Bool = false,
+                cameraPenalty: Float = 0) {
+        jaccard = JaccardDistance(k1: k1, k2: k2, cameraPenalty: cameraPenalty)
         dbscan = DBSCAN(eps: eps, minSamples: minSamples)
         self.cameraNormalization = cameraNormalization
     }
@@ -31,7 +32,10 @@ public struct PseudoLabeling: Sendable {
             }
             x = try CameraNormalization.apply(x, cameras: cameras)
         }
-        let neighbourhoods = try jaccard.neighbourhoods(x)
+        if jaccard.cameraPenalty > 0 && cameras == nil {
+            throw ReIDError.invalidOption("a camera penalty needs the camera of each image")
+        }
+        let neighbourhoods = try jaccard.neighbourhoods(x, cameras: cameras)
         let dbscanStart = Date()
         let labels = dbscan.labels(neighbourhoods.rows)
         var phases = neighbourhoods.phaseSeconds

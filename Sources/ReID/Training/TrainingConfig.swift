@@ -67,6 +67,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         public var minSamples = 4
         /// Normalise features per camera (mean and std) before clustering.
         public var cameraNorm = false
+        /// Same-camera pairs count as this much less cosine-similar when building the Jaccard
+        /// neighbourhoods (see `CameraAwareNeighbours`); 0 keeps the published distance.
+        public var cameraPenalty = 0.0
         /// ClusterNCE temperature and the memory's momentum; hard update = move each centroid
         /// towards its least similar batch feature instead of the batch mean.
         public var temperature = 0.05

@@ -37,6 +37,11 @@ struct Cluster: ParsableCommand {
     @Flag(help: "Normalise features per camera first (needs `cams`).")
     var cameraNorm = false
 
+    @Option(help: ArgumentHelp(
+        "Count same-camera pairs this much less cosine-similar when building the neighbourhoods (needs `cams`).",
+        discussion: "With few cameras, clusters tend to stay inside one camera; 0.1 lets cross-camera neighbours in. 0: the published distance."))
+    var cameraPenalty: Double = 0
+
     @Flag(help: "Print {clusters, outliers, seconds, …} as JSON.")
     var json = false
 
@@ -45,10 +50,14 @@ struct Cluster: ParsableCommand {
         let t = try Safetensors.load(features)
         guard let f = t["features"] else { throw ValidationError("\(features): has no `features` tensor") }
         let cams = try t["cams"]?.ints()
+        if (cameraNorm || cameraPenalty > 0) && cams == nil {
+            throw ValidationError("\(features): has no `cams` tensor, which --camera-norm and --camera-penalty need; extract with --dataset to get it")
+        }
+        guard cameraPenalty >= 0 else { throw ValidationError("--camera-penalty must be 0 or more") }
         let pids = try t["pids"]?.ints()
         let truth = pids.flatMap { p in p.allSatisfy { $0 >= 0 } ? p : nil }
         let result = try PseudoLabeling(k1: k1, k2: k2, eps: Float(eps), minSamples: minSamples,
-                                        cameraNormalization: cameraNorm).run(features: f, cameras: cams, truth: truth)
+                                        cameraNormalization: cameraNorm, cameraPenalty: Float(cameraPenalty)).run(features: f, cameras: cams, truth: truth)
         try Safetensors.save(["labels": try Tensor(result.labels.map(Int64.init))], to: out)
         let s = result.statistics
         if json {
