@@ -14,11 +14,11 @@ from common import run_json, write_result  # noqa: E402
 
 
 
-def onnxruntime_model_only(onnx, batch=64, iterations=10):
+def onnxruntime_model_only(onnx, batch=64, iterations=10, threads=None):
     import numpy as np
     import onnxruntime as ort
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = os.cpu_count()
+    opts.intra_op_num_threads = threads or os.cpu_count()
     sess = ort.InferenceSession(onnx, opts, providers=["CPUExecutionProvider"])
     x = np.random.default_rng(0).normal(size=(batch, 3, 256, 128)).astype(np.float32)
     name = sess.get_inputs()[0].name
@@ -64,6 +64,7 @@ def main():
     ours_model_1 = run_json(["env", "REID_THREADS=1", a.reid, "bench", "infer", "--model", "onnx:" + onnx,
                              "--batch", "64", "--json"])
     ort_model = onnxruntime_model_only(onnx)
+    ort_model_1 = onnxruntime_model_only(onnx, threads=1)
 
     ours_t, peer_t, peer_cl = [], [], []
     for _ in range(a.repeats):
@@ -78,7 +79,8 @@ def main():
     result = {
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "date": time.strftime("%Y-%m-%d %H:%M")},
         "extraction": {
-            "what": "OSNet x0.25 (shared ONNX) on all 8,177 cuhk03-pair1 images, 256x128, decode+resize included",
+            "what": "OSNet x0.25 (shared ONNX) on all 8,177 cuhk03-pair1 images, 256x128, decode+resize included; "
+                    "both clocks include preparing the model (tracing and optimising; building the session)",
             "swiftreid_images_per_second": ox["images_per_second"],
             "onnxruntime_images_per_second": px["images_per_second"],
             "onnxruntime_version": px.get("onnxruntime"),
@@ -87,14 +89,21 @@ def main():
             "swiftreid_one_stream_images_per_second": best(ours_x1, "images_per_second")["images_per_second"],
             "model_only_images_per_second": {"swiftreid_traced": ours_model["images_per_second"],
                                              "swiftreid_traced_one_thread": ours_model_1["images_per_second"],
-                                             "onnxruntime": ort_model},
-            "limits": "The model, not decoding: both sides decode and resize with the same OpenCV calls, but "
-                      "OSNet x0.25's 187 small and depthwise convolutions run slower in libtorch's oneDNN "
-                      "kernels (even traced, frozen and optimised for inference) than in onnxruntime's MLAS "
-                      "kernels; see model_only_images_per_second. An operator profile shows about half of "
-                      "libtorch's forward time outside the convolutions: ReLUs, adds and layout conversions "
-                      "that libtorch 1.13's CPU freezing passes do not fuse into the convolutions. Two "
-                      "single-threaded streams (the default) beat one two-threaded stream.",
+                                             "onnxruntime": ort_model,
+                                             "onnxruntime_one_thread": ort_model_1},
+            "limits": "The model's convolutions. Decoding is cheaper on our side (OpenCV decode, resize and a fused "
+                      "normalisation in C++: about 0.56 ms per image against 0.9 ms with numpy), but onnxruntime's "
+                      "MLAS kernels run OSNet x0.25 faster: model_only_images_per_second, one thread. A oneDNN "
+                      "verbose trace of one libtorch forward (batch 64, one thread) puts about 80 % of it in "
+                      "oneDNN 2.6 convolutions (1x1 brgconv, depthwise brdgmm, and 12 % in the 7x7 stem on 3 "
+                      "channels), which no pass can change. Tried and dropped (no gain beyond the machine's "
+                      "+-8 % run-to-run noise, end to end, 4 alternating runs each): running every convolution "
+                      "as a oneDNN prepacked convolution with its ReLU folded in on channels-last tensors "
+                      "(mkldnn_prepacked::conv2d_run, which Debian's libtorch registers but never uses), and "
+                      "rewriting out-of-place adds and ReLUs in place. Kept: a short last batch runs padded "
+                      "through the full batch's script instead of being traced again. Two single-threaded "
+                      "streams (the default) beat one two-threaded stream: libtorch splits these small "
+                      "convolutions poorly over cores.",
             "runs": {"swiftreid": ours_x, "swiftreid_one_stream": ours_x1, "onnxruntime": peer_x},
         },
         "training": {

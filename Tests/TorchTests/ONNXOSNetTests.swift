@@ -18,6 +18,24 @@ final class ONNXOSNetTests: XCTestCase {
         }
     }
 
+    /// The traced, inference-optimised path matches onnxruntime; so does a short batch, which
+    /// runs padded through the full batch's script.
+    func testTracedInferenceMatchesOnnxruntimeAlsoForAShortBatch() throws {
+        let fixture = try Safetensors.load(SharedFiles.path("fixtures/osnet_x0_25_msmt17_parity.safetensors"))
+        let input = try XCTUnwrap(fixture["input"]), expected = try XCTUnwrap(fixture["output"])
+        let graph = try ONNXGraph(path: SharedFiles.osnetONNX)
+        graph.eval()
+        graph.requiresGrad(false)
+        let traced = TracedInference { try graph($0) }
+        let output = try traced(input)
+        XCTAssertNil(traced.fallbackReason)
+        XCTAssertLessThan(try maxRowRelativeError(output, expected), 1e-4)
+        let short = try traced(input.narrow(dim: 0, start: 0, length: 12))
+        XCTAssertEqual(short.shape, [12, 512])
+        XCTAssertLessThan(try maxRowRelativeError(short, expected.narrow(dim: 0, start: 0, length: 12)), 1e-4,
+                          "12 of 16 rows")
+    }
+
     func testInitializersBecomeNamedParametersAndBuffers() throws {
         let graph = try ONNXGraph(path: SharedFiles.osnetONNX)
         XCTAssertEqual(graph.inputNames, ["images"])

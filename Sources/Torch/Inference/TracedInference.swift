@@ -3,8 +3,8 @@ import Foundation
 
 /// Runs a forward pass through libtorch's TorchScript inference path: the pass is traced once
 /// per input shape, frozen and optimised for inference (conv/BN folding, oneDNN layouts and
-/// fusions — what `torch.jit.optimize_for_inference` does), then replayed. Parameters must not
-/// require grad (call `module.requiresGrad(false)`) and the module must be in eval mode.
+/// fusions — what `torch.jit.optimize_for_inference` does), then replayed. Parameters must not require grad (call `module.requiresGrad(false)`) and the module
+/// must be in eval mode.
 ///
 /// If tracing fails (an operation the tracer cannot record), it falls back to the eager pass and
 /// says why in `fallbackReason`, so results never depend on tracing working.
@@ -15,6 +15,9 @@ public final class TracedInference {
     private let lock = NSLock()
     public private(set) var fallbackReason: String?
 
+    /// The input shapes traced so far (a short batch reuses a larger batch's script).
+    public var tracedShapes: [[Int]] { lock.withLock { scripts.keys.sorted { $0.lexicographicallyPrecedes($1) } } }
+
     public init(optimize: Bool = true, _ body: @escaping (Tensor) throws -> Tensor) {
         self.body = body
         self.optimize = optimize
@@ -24,15 +27,32 @@ public final class TracedInference {
 
     /// Safe to call from several threads at once: tracing is serialised, replays run in parallel.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let script: OpaquePointer? = lock.withLock {
-            if fallbackReason != nil { return nil }
-            if let cached = scripts[x.shape] { return cached }
-            guard let traced = trace(x) else { return nil }
+        let (script, batch): (OpaquePointer?, Int) = lock.withLock {
+            if fallbackReason != nil { return (nil, 0) }
+            if let cached = scripts[x.shape] { return (cached, x.shape.first ?? 0) }
+            if let (shape, cached) = paddableScript(for: x.shape) { return (cached, shape[0]) }
+            guard let traced = trace(x) else { return (nil, 0) }
             scripts[x.shape] = traced
-            return traced
+            return (traced, x.shape.first ?? 0)
         }
         guard let script else { return try withNoGrad { try body(x) } }
-        return try wrap(ct_script_forward(script, x.handle))
+        let n = x.shape.first ?? 0
+        if batch == n { return try wrap(ct_script_forward(script, x.handle)) }
+        // A short last batch runs through the full batch's script, padded with zeros: cheaper
+        // than tracing and optimising the model again for one batch.
+        var padShape = x.shape
+        padShape[0] = batch - n
+        let padded = try Tensor.cat([x, Tensor.zeros(padShape, dtype: x.dtype, device: x.device)], dim: 0)
+        return try wrap(ct_script_forward(script, padded.handle)).narrow(dim: 0, start: 0, length: n)
+    }
+
+    /// A traced script for a batch up to twice as large, with the same item shape (callers hold
+    /// `lock`). Far smaller batches (a single query against a script for 64) get their own trace.
+    private func paddableScript(for shape: [Int]) -> ([Int], OpaquePointer)? {
+        guard let n = shape.first, n > 0 else { return nil }
+        return scripts.filter { key, _ in
+            key.count == shape.count && key.dropFirst() == shape.dropFirst() && key[0] > n && key[0] <= 2 * n
+        }.min { $0.key[0] < $1.key[0] }.map { ($0.key, $0.value) }
     }
 
     private final class Box {

@@ -1,0 +1,47 @@
+import Foundation
+import XCTest
+@testable import Torch
+
+/// The traced inference path replays a frozen, optimised graph; it must give the eager result,
+/// also where a value is used twice, an add broadcasts, or a batch is shorter than the traced one.
+final class TracedInferenceTests: XCTestCase {
+    override class func setUp() { Runtime.configureThreads() }
+
+    func testMatchesEagerWithSharedValuesBroadcastsAndShortBatches() throws {
+        Runtime.seed(0)
+        let conv = try Conv2d(3, 8, kernel: 3, padding: 1)
+        let second = try Conv2d(8, 8, kernel: 1)
+        for layer in [conv, second] {
+            layer.eval()
+            layer.requiresGrad(false)
+        }
+        let bias = try Tensor.randn([1, 8, 1, 1])
+        let body: (Tensor) throws -> Tensor = { x in
+            let y = try conv(x)                   // used three times below
+            let r = try y.relu()
+            let s = try r + y
+            let small = try bias + Tensor.ones([1, 8, 1, 1])   // the result is larger than `bias`...
+            let t = try small + s                              // ...and here than `small`
+            let u = try second(t).relu()
+            return try (u * y).mean(dims: [2, 3])
+        }
+        let x = try Tensor.randn([4, 3, 16, 16])
+        let eager = try withNoGrad { try body(x) }
+        let traced = TracedInference(body)
+        for _ in 0..<2 {  // the second call replays the cached script
+            let out = try traced(x)
+            XCTAssertNil(traced.fallbackReason)
+            XCTAssertEqual(out.shape, [4, 8])
+            XCTAssertLessThan(try (out - eager).abs().max().floats()[0], 1e-4, "traced against eager")
+        }
+        // Three of four: padded through the script for four (no new trace); the rows still match.
+        let short = try traced(x.narrow(dim: 0, start: 0, length: 3))
+        XCTAssertEqual(short.shape, [3, 8])
+        XCTAssertLessThan(try (short - eager.narrow(dim: 0, start: 0, length: 3)).abs().max().floats()[0], 1e-4)
+        XCTAssertEqual(traced.tracedShapes, [[4, 3, 16, 16]])
+        // One of four: less than half the batch is traced on its own rather than padded 4×.
+        let single = try traced(x.narrow(dim: 0, start: 0, length: 1))
+        XCTAssertLessThan(try (single - eager.narrow(dim: 0, start: 0, length: 1)).abs().max().floats()[0], 1e-4)
+        XCTAssertEqual(traced.tracedShapes, [[1, 3, 16, 16], [4, 3, 16, 16]])
+    }
+}
