@@ -110,6 +110,25 @@ extension CLITests {
         try assertJSON(edge.out, matches: try goldenSection("protocol_edge_cases"))
     }
 
+    /// `reid cluster --camera-penalty` on features without cameras names the file and what to do;
+    /// with cameras, it clusters and reports JSON.
+    func testClusterCameraPenaltyNeedsCameras() throws {
+        Runtime.seed(2)
+        let features = try Tensor.cat((0..<4).map { _ in try Tensor.randn([1, 8]) + Tensor.randn([5, 8]) * 0.05 }, dim: 0)
+        let bare = folder + "/no-cams.safetensors", withCams = folder + "/cams.safetensors"
+        try Safetensors.save(["features": features], to: bare)
+        try Safetensors.save(["features": features, "cams": try Tensor((0..<20).map { Int64($0 % 2) })], to: withCams)
+        let refused = try run(["cluster", "--features", bare, "--camera-penalty", "0.1", "--out", folder + "/l.safetensors"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.err.contains("no-cams.safetensors") && refused.err.contains("cams"), refused.err)
+        let ok = try run(["cluster", "--features", withCams, "--camera-penalty", "0.1", "--k1", "5", "--k2", "2",
+                          "--min-samples", "3", "--out", folder + "/l.safetensors", "--json"])
+        XCTAssertEqual(ok.status, 0, ok.err)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(ok.out.utf8)) as? [String: Any])
+        XCTAssertEqual(json["images"] as? Int, 20)
+        XCTAssertEqual(json["clusters"] as? Int, 4, ok.out)
+    }
+
     func testEvaluateRejectsMismatchedTensors() throws {
         // A distmat whose shape disagrees with its labels, written with the Python-independent writer.
         let path = folder + "/bad.safetensors"

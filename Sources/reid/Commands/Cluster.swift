@@ -12,8 +12,9 @@ struct Cluster: ParsableCommand {
             Jaccard distance (k1, k2), and grouped by DBSCAN (eps, min-samples).
             Images in no cluster are outliers, labelled -1.
 
-            Reads `features` [N, D] (and `cams` for --camera-norm, `pids` to score
-            the clusters against true ids when present); writes `labels` [N].
+            Reads `features` [N, D] (and `cams` for --camera-norm and
+            --camera-penalty, `pids` to score the clusters against true ids
+            when present); writes `labels` [N].
 
             Example:
               reid cluster --features train.safetensors --eps 0.6 \\
