@@ -12,8 +12,9 @@ public enum Runtime {
     }
 
     /// Keeps freed memory for reuse instead of returning it to the kernel, so each training
-    /// step reuses the previous step's activation buffers without page faults (the effect
-    /// jemalloc/tcmalloc give PyTorch on CPU). `REID_KEEP_FREED_MEMORY=0` turns it off.
+    /// step or extraction batch reuses the previous one's buffers without page faults (the
+    /// effect jemalloc/tcmalloc give PyTorch on CPU): no mmap, no trimming, and one malloc arena
+    /// for all threads. `REID_KEEP_FREED_MEMORY=0` turns it off.
     public static func keepFreedMemory() {
         if ProcessInfo.processInfo.environment["REID_KEEP_FREED_MEMORY"] == "0" { return }
         ct_keep_freed_memory()
