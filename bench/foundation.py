@@ -101,7 +101,9 @@ def main():
                       "as a oneDNN prepacked convolution with its ReLU folded in on channels-last tensors "
                       "(mkldnn_prepacked::conv2d_run, which Debian's libtorch registers but never uses), and "
                       "rewriting out-of-place adds and ReLUs in place. Kept: a short last batch runs padded "
-                      "through the full batch's script instead of being traced again. Two single-threaded "
+                      "through the full batch's script instead of being traced again, and one malloc arena "
+                      "for all threads (per-thread arenas returned whole heaps to the kernel: 1.2-2.5 million "
+                      "page faults per extraction, now about 160,000; +5 % in 4 alternating runs). Two single-threaded "
                       "streams (the default) beat one two-threaded stream: libtorch splits these small "
                       "convolutions poorly over cores.",
             "runs": {"swiftreid": ours_x, "swiftreid_one_stream": ours_x1, "onnxruntime": peer_x},
