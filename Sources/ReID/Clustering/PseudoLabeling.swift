@@ -2,7 +2,8 @@ import Foundation
 import Torch
 
 /// Features → pseudo-labels: optional camera-guided normalisation, the k-reciprocal Jaccard
-/// distance (optionally camera-aware, see `CameraAwareNeighbours`), then DBSCAN. Outliers are labelled −1 (and left out of training by the methods).
+/// distance (optionally camera-aware, see `CameraAwareNeighbours`), then DBSCAN. Outliers are
+/// labelled −1 (and left out of training by the methods).
 public struct PseudoLabeling: Sendable {
     public var jaccard: JaccardDistance
     public var dbscan: DBSCAN
@@ -31,9 +32,6 @@ public struct PseudoLabeling: Sendable {
                 throw ReIDError.invalidOption("camera normalisation needs the camera of each image")
             }
             x = try CameraNormalization.apply(x, cameras: cameras)
-        }
-        if jaccard.cameraPenalty > 0 && cameras == nil {
-            throw ReIDError.invalidOption("a camera penalty needs the camera of each image")
         }
         let neighbourhoods = try jaccard.neighbourhoods(x, cameras: cameras)
         let dbscanStart = Date()

@@ -3,8 +3,8 @@ import Foundation
 
 /// Runs a forward pass through libtorch's TorchScript inference path: the pass is traced once
 /// per input shape, frozen and optimised for inference (conv/BN folding, oneDNN layouts and
-/// fusions — what `torch.jit.optimize_for_inference` does), then replayed. Parameters must not require grad (call `module.requiresGrad(false)`) and the module
-/// must be in eval mode.
+/// fusions — what `torch.jit.optimize_for_inference` does), then replayed. Parameters must not
+/// require grad (call `module.requiresGrad(false)`) and the module must be in eval mode.
 ///
 /// If tracing fails (an operation the tracer cannot record), it falls back to the eager pass and
 /// says why in `fallbackReason`, so results never depend on tracing working.
