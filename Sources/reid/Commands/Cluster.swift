@@ -48,17 +48,18 @@ struct Cluster: ParsableCommand {
 
     func run() throws {
         Runtime.configure()
+        guard cameraPenalty >= 0 else { throw ValidationError("--camera-penalty must be 0 or more") }
         let t = try Safetensors.load(features)
         guard let f = t["features"] else { throw ValidationError("\(features): has no `features` tensor") }
         let cams = try t["cams"]?.ints()
         if (cameraNorm || cameraPenalty > 0) && cams == nil {
             throw ValidationError("\(features): has no `cams` tensor, which --camera-norm and --camera-penalty need; extract with --dataset to get it")
         }
-        guard cameraPenalty >= 0 else { throw ValidationError("--camera-penalty must be 0 or more") }
         let pids = try t["pids"]?.ints()
         let truth = pids.flatMap { p in p.allSatisfy { $0 >= 0 } ? p : nil }
-        let result = try PseudoLabeling(k1: k1, k2: k2, eps: Float(eps), minSamples: minSamples,
-                                        cameraNormalization: cameraNorm, cameraPenalty: Float(cameraPenalty)).run(features: f, cameras: cams, truth: truth)
+        let labeling = PseudoLabeling(k1: k1, k2: k2, eps: Float(eps), minSamples: minSamples,
+                                      cameraNormalization: cameraNorm, cameraPenalty: Float(cameraPenalty))
+        let result = try labeling.run(features: f, cameras: cams, truth: truth)
         try Safetensors.save(["labels": try Tensor(result.labels.map(Int64.init))], to: out)
         let s = result.statistics
         if json {
