@@ -15,7 +15,7 @@ let nativeLibraries: [LinkerSetting] = [
     "torch", "torch_cpu", "c10",
     "opencv_core", "opencv_imgproc", "opencv_imgcodecs", "opencv_videoio", "opencv_objdetect",
     "onnx_proto", "protobuf",
-    "faiss", "gomp", "blas", "lapack",
+    "faiss", "gomp", "blas", "lapack", "dnnl",
 ].map { LinkerSetting.linkedLibrary($0) }
 
 let package = Package(

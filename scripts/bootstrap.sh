@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what SwiftReID needs on Debian 12, and only what is missing (safe to run again).
-#   scripts/bootstrap.sh          build and test dependencies (libtorch, OpenCV, faiss, ONNX, SQLite, vtest.avi)
+#   scripts/bootstrap.sh          build and test dependencies (libtorch, oneDNN headers, OpenCV, faiss, ONNX, SQLite, vtest.avi)
 #   scripts/bootstrap.sh --bench  also the peers that `make bench` measures against, and chromium
 #                                 and wrk for the web-page check and the search benchmark
 #                                 (Debian's python3-torch, and onnxruntime in bench/.venv)
 set -euo pipefail
 
 # opencv-doc ships vtest.avi, the real pedestrian video the tracklet tests run on.
-packages=(libtorch-dev libopencv-dev libfaiss-dev libonnx-dev libopenblas-dev opencv-doc libsqlite3-dev)
+# libideep-dev (with libdnnl-dev) is the oneDNN wrapper libtorch is built on; CTorch's fused
+# inference ops (mkldnn_fusion.cpp) use its headers.
+packages=(libtorch-dev libopencv-dev libfaiss-dev libonnx-dev libideep-dev libopenblas-dev opencv-doc libsqlite3-dev)
 bench=0
 for arg in "$@"; do
   case "$arg" in

@@ -1,6 +1,7 @@
 // Tracing and TorchScript inference (see ctorch_jit.h).
 #include "common.h"
 #include "ctorch_jit.h"
+#include "mkldnn_fusion.h"
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/frontend/tracer.h>
 #include <torch/csrc/jit/passes/freeze_module.h>
@@ -18,7 +19,7 @@ struct ct_script_s {
 
 extern "C" {
 
-ct_script ct_trace(ct_tensor example, ct_trace_body body, void *context, int optimize) {
+ct_script ct_trace(ct_tensor example, ct_trace_body body, void *context, int flags) {
     CT_TRY(
         torch::NoGradGuard no_grad;
         auto traced_fn = [&](torch::jit::Stack inputs) -> torch::jit::Stack {
@@ -39,9 +40,10 @@ ct_script ct_trace(ct_tensor example, ct_trace_body body, void *context, int opt
         auto fn = module._ivalue()->compilation_unit()->create_function("forward", graph);
         module.type()->addMethod(fn);
         module.eval();
-        if (optimize) {
+        if (flags & CT_TRACE_OPTIMIZE) {
             auto frozen = torch::jit::freeze(module);
             module = torch::jit::optimize_for_inference(frozen);
+            if (flags & CT_TRACE_FUSE) fuse_mkldnn_inference(module.get_method("forward").graph());
         }
         return new ct_script_s{module};)
     return nullptr;
@@ -56,6 +58,13 @@ ct_tensor ct_script_forward(ct_script script, ct_tensor input) {
 }
 
 void ct_script_free(ct_script script) { delete script; }
+
+int ct_script_count_nodes(ct_script script, const char *kind) {
+    CT_TRY(int n = 0; auto symbol = c10::Symbol::fromQualString(kind);
+           for (auto *node : script->module.get_method("forward").graph()->nodes()) n += node->kind() == symbol;
+           return n;)
+    return -1;
+}
 
 ct_tensor ct_tensor_share(ct_tensor t) { return wrap(T(t)); }
 

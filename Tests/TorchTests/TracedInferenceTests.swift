@@ -44,4 +44,51 @@ final class TracedInferenceTests: XCTestCase {
         XCTAssertLessThan(try (single - eager.narrow(dim: 0, start: 0, length: 1)).abs().max().floats()[0], 1e-4)
         XCTAssertEqual(traced.tracedShapes, [[1, 3, 16, 16], [4, 3, 16, 16]])
     }
+
+    /// The fusion pass must rewrite every pattern OSNet uses (convolution + ReLU or sigmoid,
+    /// residual add + ReLU, gated multiply and multiply-accumulate) and still give the eager
+    /// result, and it must leave an add alone where its other operand is read again later
+    /// (fusing there would overwrite a live value).
+    func testFusedOnednnOpsMatchEagerAndLeaveLiveValuesAlone() throws {
+        Runtime.seed(1)
+        let stem = try Conv2d(3, 16, kernel: 3, padding: 1, bias: true)
+        let left = try Conv2d(16, 16, kernel: 3, padding: 1, groups: 16)
+        let right = try Conv2d(16, 16, kernel: 1)
+        let gateConv = try Conv2d(16, 16, kernel: 1, bias: true)
+        let merge = try Conv2d(16, 16, kernel: 1)
+        let shared = try Conv2d(16, 16, kernel: 1)
+        for layer in [stem, left, right, gateConv, merge, shared] {
+            layer.eval()
+            layer.requiresGrad(false)
+        }
+        let body: (Tensor) throws -> Tensor = { x in
+            let a = try stem(x).relu()                                   // conv + ReLU
+            let l = try left(a).relu(), r = try right(a).relu()
+            func gate(_ t: Tensor) throws -> Tensor {                    // conv + sigmoid
+                try gateConv(F.adaptiveAvgPool2d(t, (1, 1))).sigmoid()
+            }
+            let mixed = try l * gate(l) + r * gate(r)                    // gate, then gate-accumulate
+            let block = try (merge(mixed) + a).relu()                    // residual add + ReLU into `a`
+            let live = try (shared(block) + block).relu()                // `block` is read again below
+            return try (live + block).mean(dims: [2, 3])
+        }
+        let x = try Tensor.randn([4, 3, 16, 8])
+        let eager = try withNoGrad { try body(x) }
+        let fused = TracedInference(fuse: true, body)
+        for _ in 0..<2 {
+            let out = try fused(x)
+            XCTAssertNil(fused.fallbackReason)
+            let error = try (out - eager).abs().max().floats()[0], scale = try eager.abs().max().floats()[0]
+            XCTAssertLessThan(error, 1e-5 * scale, "fused against eager")
+        }
+        XCTAssertEqual(fused.nodeCount("aten::relu_"), 1, "only the ReLU after the add with a live operand stays")
+        XCTAssertEqual(fused.nodeCount("swiftreid::conv_add_"), 1)
+        XCTAssertEqual(fused.nodeCount("swiftreid::gate_"), 1)
+        XCTAssertEqual(fused.nodeCount("swiftreid::gate_add_"), 1)
+        XCTAssertGreaterThanOrEqual(fused.nodeCount("swiftreid::conv"), 5)
+        let plain = TracedInference(fuse: false, body)
+        _ = try plain(x)
+        XCTAssertEqual(plain.nodeCount("swiftreid::conv"), 0)
+        XCTAssertGreaterThan(plain.nodeCount("aten::relu_"), 1)
+    }
 }
