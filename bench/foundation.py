@@ -30,6 +30,24 @@ def onnxruntime_model_only(onnx, batch=64, iterations=10, threads=None):
     return batch * iterations / (time.perf_counter() - t)
 
 
+def feature_agreement(ours_path, peer_npy, data):
+    """Max and mean relative L2 distance per image between our features and onnxruntime's
+    (matched by path): the fast path must compute the same function."""
+    import glob, struct
+    import numpy as np
+    from safetensors.numpy import load_file
+    with open(ours_path, "rb") as f:
+        meta = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))["__metadata__"]
+    ours = load_file(ours_path)["features"]
+    paths = [os.path.realpath(p) for p in json.loads(meta["paths"])]
+    peer_paths = sorted(p for d in ("bounding_box_train", "query", "bounding_box_test")
+                        for p in glob.glob(os.path.join(data, d, "*.jpg")))
+    row = {os.path.realpath(p): i for i, p in enumerate(peer_paths)}
+    peer = np.load(peer_npy)[[row[p] for p in paths]]
+    rel = np.linalg.norm(ours - peer, axis=1) / np.linalg.norm(peer, axis=1)
+    return {"images": len(rel), "max_relative_l2": float(rel.max()), "mean_relative_l2": float(rel.mean())}
+
+
 def best(results, key):
     return max(results, key=lambda r: r[key])
 
@@ -57,12 +75,15 @@ def main():
                                  "--split", "train,query,gallery", "--out", os.path.join(work, "osnet.safetensors"),
                                  "--json"]))
         peer_x.append(run_json([sys.executable, os.path.join(HERE, "peers", "onnxruntime_extract.py"),
-                                "--model", onnx, "--images", *folders]))
+                                "--model", onnx, "--images", *folders, "--out", os.path.join(work, "ort.npy")]))
+    agreement = feature_agreement(os.path.join(work, "osnet.safetensors"), os.path.join(work, "ort.npy"), data)
     ox, px = best(ours_x, "images_per_second"), best(peer_x, "images_per_second")
     # Model alone (random input, no decoding), to show where the time goes.
     ours_model = run_json([a.reid, "bench", "infer", "--model", "onnx:" + onnx, "--batch", "64", "--json"])
     ours_model_1 = run_json(["env", "REID_THREADS=1", a.reid, "bench", "infer", "--model", "onnx:" + onnx,
                              "--batch", "64", "--json"])
+    ours_model_1_unfused = run_json(["env", "REID_THREADS=1", "REID_NO_FUSION=1", a.reid, "bench", "infer",
+                                     "--model", "onnx:" + onnx, "--batch", "64", "--json"])
     ort_model = onnxruntime_model_only(onnx)
     ort_model_1 = onnxruntime_model_only(onnx, threads=1)
 
@@ -89,23 +110,28 @@ def main():
             "swiftreid_one_stream_images_per_second": best(ours_x1, "images_per_second")["images_per_second"],
             "model_only_images_per_second": {"swiftreid_traced": ours_model["images_per_second"],
                                              "swiftreid_traced_one_thread": ours_model_1["images_per_second"],
+                                             "swiftreid_traced_one_thread_without_fusion":
+                                                 ours_model_1_unfused["images_per_second"],
                                              "onnxruntime": ort_model,
                                              "onnxruntime_one_thread": ort_model_1},
-            "limits": "The model's convolutions. Decoding is cheaper on our side (OpenCV decode, resize and a fused "
-                      "normalisation in C++: about 0.56 ms per image against 0.9 ms with numpy), but onnxruntime's "
-                      "MLAS kernels run OSNet x0.25 faster: model_only_images_per_second, one thread. A oneDNN "
-                      "verbose trace of one libtorch forward (batch 64, one thread) puts about 80 % of it in "
-                      "oneDNN 2.6 convolutions (1x1 brgconv, depthwise brdgmm, and 12 % in the 7x7 stem on 3 "
-                      "channels), which no pass can change. Tried and dropped (no gain beyond the machine's "
-                      "+-8 % run-to-run noise, end to end, 4 alternating runs each): running every convolution "
-                      "as a oneDNN prepacked convolution with its ReLU folded in on channels-last tensors "
-                      "(mkldnn_prepacked::conv2d_run, which Debian's libtorch registers but never uses), and "
-                      "rewriting out-of-place adds and ReLUs in place. Kept: a short last batch runs padded "
-                      "through the full batch's script instead of being traced again, and one malloc arena "
-                      "for all threads (per-thread arenas returned whole heaps to the kernel: 1.2-2.5 million "
-                      "page faults per extraction, now about 160,000; +5 % in 4 alternating runs). Two single-threaded "
-                      "streams (the default) beat one two-threaded stream: libtorch splits these small "
-                      "convolutions poorly over cores.",
+            "limits": "The convolutions themselves. After torch.jit.freeze + optimize_for_inference, a graph "
+                      "pass (Sources/CTorch/mkldnn_fusion.cpp) fuses every ReLU and sigmoid into the oneDNN "
+                      "convolution before it, every residual add (and its ReLU) into the convolution as a sum "
+                      "post-op that writes into the residual's memory, and every channel gate and gated sum "
+                      "into one broadcast oneDNN multiply with a sum post-op: the model alone on one thread "
+                      "went from swiftreid_traced_one_thread_without_fusion to swiftreid_traced_one_thread. "
+                      "A oneDNN verbose trace of one fused forward (batch 16, one thread) then has about 90 % "
+                      "in oneDNN 2.6 convolutions (1x1 56 %, depthwise 19 %, the 7x7 stem on 3 channels 16 %). "
+                      "onnxruntime's MLAS kernels still run the model alone faster, much faster on two threads "
+                      "(libtorch splits these small convolutions poorly over cores, so SwiftReID runs two "
+                      "single-threaded streams side by side); SwiftReID leads end to end because its decoding "
+                      "is cheaper (OpenCV decode, resize and a fused normalisation in C++: about 0.56 ms per "
+                      "image against 0.9 ms with numpy). Also kept: a short last batch runs padded through the "
+                      "full batch's script, and one malloc arena for all threads (about 160,000 page faults per "
+                      "extraction instead of 1.2-2.5 million). Tried and dropped earlier (no gain beyond the "
+                      "machine's +-8 % noise): mkldnn_prepacked::conv2d_run with ReLU folded in on channels-last "
+                      "tensors, and rewriting out-of-place adds and ReLUs in place.",
+            "features_against_onnxruntime": agreement,
             "runs": {"swiftreid": ours_x, "swiftreid_one_stream": ours_x1, "onnxruntime": peer_x},
         },
         "training": {
