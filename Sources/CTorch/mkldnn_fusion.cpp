@@ -211,6 +211,13 @@ Node *replace(Node *old, c10::Symbol kind, at::ArrayRef<Value *> inputs, Value *
     return n;
 }
 
+/// The inputs of convolution `c`, then `extra`.
+std::vector<Value *> conv_inputs_and(Node *c, std::initializer_list<Value *> extra) {
+    std::vector<Value *> in(c->inputs().begin(), c->inputs().end());
+    in.insert(in.end(), extra);
+    return in;
+}
+
 /// conv -> relu_/sigmoid_  =>  swiftreid::conv(..., post)
 int fuse_conv_activation(torch::jit::Graph &g) {
     int fused = 0;
@@ -221,9 +228,8 @@ int fuse_conv_activation(torch::jit::Graph &g) {
         Node *c = act->input(0)->node();
         if (!is(c, "prim::mkldnn_convolution") || !single_use(c->output())) continue;
         torch::jit::WithInsertPoint here(act);
-        std::vector<Value *> in(c->inputs().begin(), c->inputs().end());
-        in.push_back(g.insertConstant(post));
-        replace(act, c10::Symbol::fromQualString("swiftreid::conv"), in, act->output());
+        replace(act, c10::Symbol::fromQualString("swiftreid::conv"), conv_inputs_and(c, {g.insertConstant(post)}),
+                act->output());
         act->destroy();
         c->destroy();
         ++fused;
@@ -254,10 +260,8 @@ int fuse_conv_residual(torch::jit::Graph &g) {
         Node *last = relu ? relu : add;
         if (relu && *it == relu) ++it;
         torch::jit::WithInsertPoint here(last);
-        std::vector<Value *> in(c->inputs().begin(), c->inputs().end());
-        in.push_back(residual);
-        in.push_back(g.insertConstant(relu != nullptr));
-        replace(last, c10::Symbol::fromQualString("swiftreid::conv_add_"), in, last->output());
+        replace(last, c10::Symbol::fromQualString("swiftreid::conv_add_"),
+                conv_inputs_and(c, {residual, g.insertConstant(relu != nullptr)}), last->output());
         if (relu) relu->destroy();
         add->destroy();
         bc->destroy();

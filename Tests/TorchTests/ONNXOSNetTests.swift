@@ -18,8 +18,9 @@ final class ONNXOSNetTests: XCTestCase {
         }
     }
 
-    /// The traced, inference-optimised path matches onnxruntime; so does a short batch, which
-    /// runs padded through the full batch's script.
+    /// The traced, inference-optimised path (with OSNet's ReLUs, gates and residual adds fused into
+    /// oneDNN ops) matches onnxruntime; so does a short batch, which runs padded through the full
+    /// batch's script.
     func testTracedInferenceMatchesOnnxruntimeAlsoForAShortBatch() throws {
         let fixture = try Safetensors.load(SharedFiles.path("fixtures/osnet_x0_25_msmt17_parity.safetensors"))
         let input = try XCTUnwrap(fixture["input"]), expected = try XCTUnwrap(fixture["output"])
@@ -30,6 +31,8 @@ final class ONNXOSNetTests: XCTestCase {
         let output = try traced(input)
         XCTAssertNil(traced.fallbackReason)
         XCTAssertLessThan(try maxRowRelativeError(output, expected), 1e-4)
+        XCTAssertEqual(traced.nodeCount("aten::relu_"), 0, "every ReLU fused")
+        XCTAssertEqual(traced.nodeCount("swiftreid::gate_add_"), 18, "3 gated sums in each of 6 blocks")
         let short = try traced(input.narrow(dim: 0, start: 0, length: 12))
         XCTAssertEqual(short.shape, [12, 512])
         XCTAssertLessThan(try maxRowRelativeError(short, expected.narrow(dim: 0, start: 0, length: 12)), 1e-4,

@@ -12,6 +12,9 @@ struct BenchInfer: ParsableCommand {
             The first --warmup batches (which include tracing and optimising the
             model for inference) are not timed. With REID_PROFILE=trace.json set,
             one more batch is profiled per operator (open it in chrome://tracing).
+            On the CPU the optimised graph has each ReLU, sigmoid, residual add and
+            channel gate fused into the oneDNN op before it; REID_NO_FUSION=1 turns
+            that off, to compare.
 
             Example:
               reid bench infer --model onnx:osnet_x0_25_msmt17.onnx --batch 64
