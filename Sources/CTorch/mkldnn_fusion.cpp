@@ -98,10 +98,10 @@ at::Tensor conv_add_(const at::Tensor &input, const at::Tensor &weight, const c1
     auto dst = conv_output_dims(x, itensor_from_mkldnn(weight), vec(stride, spatial), vec(padding, spatial),
                                 vec(dilation, spatial));
     if (y.get_dims() != dst || y.get_data_type() != x.get_data_type()) {
-        // Broadcasting add: compute unfused, as the original graph did.
+        // A broadcasting add: unfused and through dense tensors, as the original graph did.
         at::Tensor c = conv(input, weight, bias, stride, padding, dilation, groups, kNone);
-        at::Tensor sum = c.add(residual);
-        return relu ? sum.relu_() : sum;
+        at::Tensor sum = c.to_dense().add(residual.to_dense());
+        return (relu ? sum.relu_() : sum).to_mkldnn();
     }
     conv_into(input, weight, bias, stride, padding, dilation, groups, y,
               relu ? ideep::attr_t::residual() : ideep::attr_t::fuse_sum());
