@@ -53,21 +53,28 @@ ideep::dims conv_output_dims(const ideep::tensor &x, const ideep::tensor &w, con
     return out;
 }
 
-/// Convolution of MKLDNN `input` into `y` with `attr`'s post-ops (a sum post-op adds y's old contents).
-void conv_into(const at::Tensor &input, const at::Tensor &weight, const c10::optional<at::Tensor> &bias,
-               at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef dilation, int64_t groups,
-               ideep::tensor &y, const ideep::attr_t &attr) {
-    const ideep::tensor &x = itensor_from_mkldnn(input);
-    const ideep::tensor &w = itensor_from_mkldnn(weight);
-    const size_t spatial = x.get_dims().size() - 2;
-    auto s = vec(stride, spatial), p = vec(padding, spatial), d = vec(dilation, spatial);
-    auto dst = conv_output_dims(x, w, s, p, d);
+/// A convolution's oneDNN operands and geometry, worked out once per call.
+struct ConvShape {
+    const ideep::tensor &x, &w;
+    ideep::dims stride, padding, dilation, dst;
+    ConvShape(const at::Tensor &input, const at::Tensor &weight, at::IntArrayRef s, at::IntArrayRef p,
+              at::IntArrayRef d)
+        : x(itensor_from_mkldnn(input)), w(itensor_from_mkldnn(weight)), stride(vec(s, x.get_dims().size() - 2)),
+          padding(vec(p, stride.size())), dilation(vec(d, stride.size())),
+          dst(conv_output_dims(x, w, stride, padding, dilation)) {}
+};
+
+/// The convolution into `y` with `attr`'s post-ops (a sum post-op adds y's old contents).
+void conv_into(const ConvShape &c, const c10::optional<at::Tensor> &bias, int64_t groups, ideep::tensor &y,
+               const ideep::attr_t &attr) {
+    const int g = static_cast<int>(groups);
     if (bias && bias->defined()) {
-        ideep::convolution_forward::compute(x, w, itensor_from_mkldnn(*bias), dst, y, s, d, p, p, static_cast<int>(groups),
-                                            ideep::scale_t(), ideep::scale_t(), ideep::scale_t(), attr);
+        ideep::convolution_forward::compute(c.x, c.w, itensor_from_mkldnn(*bias), c.dst, y, c.stride, c.dilation,
+                                            c.padding, c.padding, g, ideep::scale_t(), ideep::scale_t(),
+                                            ideep::scale_t(), attr);
     } else {
-        ideep::convolution_forward::compute(x, w, dst, y, s, d, p, p, static_cast<int>(groups), ideep::scale_t(),
-                                            ideep::scale_t(), ideep::scale_t(), attr);
+        ideep::convolution_forward::compute(c.x, c.w, c.dst, y, c.stride, c.dilation, c.padding, c.padding, g,
+                                            ideep::scale_t(), ideep::scale_t(), ideep::scale_t(), attr);
     }
 }
 
@@ -83,7 +90,7 @@ at::Tensor conv(const at::Tensor &input, const at::Tensor &weight, const c10::op
     ideep::attr_t attr = post == kRelu      ? ideep::attr_t::fuse_relu()
                          : post == kSigmoid ? ideep::attr_t::fuse_sigmoid()
                                             : ideep::attr_t();
-    conv_into(input, weight, bias, stride, padding, dilation, groups, y, attr);
+    conv_into(ConvShape(input, weight, stride, padding, dilation), bias, groups, y, attr);
     return wrap_like(std::move(y), input);
 }
 
@@ -93,18 +100,14 @@ at::Tensor conv_add_(const at::Tensor &input, const at::Tensor &weight, const c1
                      const at::Tensor &residual, bool relu) {
     BelowAutograd below;
     ideep::tensor &y = itensor_from_mkldnn(residual);
-    const ideep::tensor &x = itensor_from_mkldnn(input);
-    const size_t spatial = x.get_dims().size() - 2;
-    auto dst = conv_output_dims(x, itensor_from_mkldnn(weight), vec(stride, spatial), vec(padding, spatial),
-                                vec(dilation, spatial));
-    if (y.get_dims() != dst || y.get_data_type() != x.get_data_type()) {
+    const ConvShape shape(input, weight, stride, padding, dilation);
+    if (y.get_dims() != shape.dst || y.get_data_type() != shape.x.get_data_type()) {
         // A broadcasting add: unfused and through dense tensors, as the original graph did.
         at::Tensor c = conv(input, weight, bias, stride, padding, dilation, groups, kNone);
         at::Tensor sum = c.to_dense().add(residual.to_dense());
         return (relu ? sum.relu_() : sum).to_mkldnn();
     }
-    conv_into(input, weight, bias, stride, padding, dilation, groups, y,
-              relu ? ideep::attr_t::residual() : ideep::attr_t::fuse_sum());
+    conv_into(shape, bias, groups, y, relu ? ideep::attr_t::residual() : ideep::attr_t::fuse_sum());
     return residual;
 }
 

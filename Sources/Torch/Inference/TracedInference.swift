@@ -7,8 +7,8 @@ import Foundation
 /// require grad (call `module.requiresGrad(false)`) and the module must be in eval mode.
 ///
 /// On the CPU it then fuses each ReLU, sigmoid, residual add and channel gate into the oneDNN
-/// convolution or multiply before it (`fuse`; CTorch's mkldnn_fusion.cpp): OSNet x0.25 runs about
-/// 18 % faster. `REID_NO_FUSION=1` turns the fusion off, to compare.
+/// convolution or multiply before it (`fuse`; CTorch's mkldnn_fusion.cpp): OSNet x0.25 runs 18-28 %
+/// faster on one thread. `REID_NO_FUSION=1` turns the fusion off, to compare.
 ///
 /// If tracing fails (an operation the tracer cannot record), it falls back to the eager pass and
 /// says why in `fallbackReason`, so results never depend on tracing working.
