@@ -29,11 +29,14 @@ public final class GalleryEmbedder: @unchecked Sendable {
         return rows
     }
 
-    /// Decodes encoded image bytes (JPEG, PNG, BMP…), or throws `notAnImage`.
-    public static func decode(_ bytes: Data) throws -> Image {
+    /// Decodes encoded image bytes (JPEG, PNG, BMP…), or throws `notAnImage`; bytes whose header
+    /// declares more than `maxPixels` pixels throw `ImageTooLarge` without being decoded.
+    public static func decode(_ bytes: Data, maxPixels: Int = ImageLimits.maxPixels) throws -> Image {
         guard !bytes.isEmpty else { throw GalleryError.notAnImage("the upload is empty; send a JPEG or PNG image") }
         do {
-            return try Image(encoded: bytes)
+            return try Image(encoded: bytes, maxPixels: maxPixels, source: "the upload")
+        } catch let tooLarge as ImageTooLarge {
+            throw tooLarge
         } catch {
             throw GalleryError.notAnImage("the upload (\(bytes.count) bytes) is not a decodable image; send a JPEG or PNG")
         }

@@ -26,4 +26,35 @@ public enum ReidBinary {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
+
+    /// Runs `reid` with a deadline: a command that is still running after `timeout` seconds is
+    /// killed and reported with `timedOut` (so a test of "must exit" fails instead of hanging).
+    public static func run(_ arguments: [String], timeout: Double) throws
+        -> (status: Int32, out: String, err: String, timedOut: Bool)
+    {
+        let process = Process()
+        process.executableURL = try url()
+        process.arguments = arguments
+        let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("reid-out-\(UUID().uuidString)")
+        let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("reid-err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outFile)
+            try? FileManager.default.removeItem(at: errFile)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: outFile)
+        process.standardError = try FileHandle(forWritingTo: errFile)
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        try process.run()
+        let timedOut = exited.wait(timeout: .now() + timeout) == .timedOut
+        if timedOut {
+            process.terminate()
+            exited.wait()
+        }
+        let out = (try? String(contentsOf: outFile, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOf: errFile, encoding: .utf8)) ?? ""
+        return (process.terminationStatus, out, err, timedOut)
+    }
 }

@@ -27,8 +27,10 @@ public struct Image: Sendable {
         return Image(height: Int(h), width: Int(w), channels: 3, pixels: Array(UnsafeBufferPointer(start: p, count: n)))
     }
 
-    /// Decodes a JPEG/PNG/BMP file; the error names the file.
-    public init(contentsOf path: String) throws {
+    /// Decodes a JPEG/PNG/BMP/WebP/TIFF/PNM file; the error names the file. The header is read
+    /// first: a file declaring more than `maxPixels` pixels throws `ImageTooLarge` undecoded.
+    public init(contentsOf path: String, maxPixels: Int = ImageLimits.maxPixels) throws {
+        try ImageHeader(contentsOf: path).requireAtMost(maxPixels, source: path)
         var p: UnsafeMutablePointer<UInt8>?
         var h: Int32 = 0, w: Int32 = 0
         guard ct_image_decode_file(path, &p, &h, &w) == 0 else {
@@ -38,8 +40,10 @@ public struct Image: Sendable {
         self = Image.adopt(p, h, w)
     }
 
-    /// Decodes encoded bytes (an upload, say).
-    public init(encoded bytes: Data) throws {
+    /// Decodes encoded bytes (an upload, say). The header is read first: bytes declaring more
+    /// than `maxPixels` pixels throw `ImageTooLarge` undecoded.
+    public init(encoded bytes: Data, maxPixels: Int = ImageLimits.maxPixels, source: String = "the image") throws {
+        try ImageHeader(bytes: bytes).requireAtMost(maxPixels, source: source)
         var p: UnsafeMutablePointer<UInt8>?
         var h: Int32 = 0, w: Int32 = 0
         let status = bytes.withUnsafeBytes { raw in
@@ -112,6 +116,7 @@ public enum ImageLoading {
     public static func loadNormalized(_ path: String, height: Int, width: Int,
                                       mean: [Float] = imagenetMean, std: [Float] = imagenetStd,
                                       into destination: UnsafeMutablePointer<Float>) throws {
+        try ImageHeader(contentsOf: path).requireAtMost(ImageLimits.maxPixels, source: path)
         let status = ct_image_load_normalized(path, Int32(height), Int32(width), mean, std, destination)
         guard status == 0 else {
             throw TorchError.file(path: path, reason: String(cString: ct_last_error()).replacingOccurrences(
