@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         .target(
@@ -59,13 +61,17 @@ let package = Package(
         .target(
             name: "ReIDService",
             dependencies: ["ReIDGallery", "ReID", "Torch", .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "NIOCore", package: "swift-nio")]
+                           .product(name: "HummingbirdCore", package: "hummingbird"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                           .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .executableTarget(
             name: "reid",
             dependencies: [
                 "ReID", "Torch", "ReIDGallery", "ReIDService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -76,7 +82,9 @@ let package = Package(
         .testTarget(
             name: "GalleryTests",
             dependencies: ["ReIDGallery", "ReIDService", "ReID", "Torch", "ReIDTestSupport",
-                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+                           .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "HTTPTypes", package: "swift-http-types")],
             // XCTestCase is not Sendable; the router test client's closures capture the test case.
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -81,7 +81,11 @@ public final class GalleryStore: Sendable {
     /// items whose path is already indexed are left out (and not returned).
     @discardableResult
     public func insert(_ items: [GalleryItem], skipExisting: Bool = false) throws -> [GalleryItem] {
-        try pool.write { db in
+        // JSON cannot carry inf or nan and SQLite stores nan as NULL: refuse them at the door.
+        if let bad = items.first(where: { !$0.time.isFinite || !$0.feature.allSatisfy(\.isFinite) }) {
+            throw GalleryError.invalid("\(bad.path): time and feature must be finite numbers (time \(bad.time))")
+        }
+        return try pool.write { db in
             var stored: [GalleryItem] = []
             for var item in items {
                 if skipExisting,

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
+import HTTPTypes
 import NIOCore
 import ReIDGallery
+import Torch
 
 /// An error answered as JSON `{"error": {"status": 404, "message": "…"}}` with its HTTP status.
 struct APIError: Error {
@@ -22,6 +24,9 @@ struct APIError: Error {
             let message = http.body ?? (http.status == .contentTooLarge
                 ? "the upload is larger than this server accepts" : http.status.reasonPhrase)
             return APIError(http.status, message)
+        case let tooLarge as ImageTooLarge:
+            return APIError(.contentTooLarge, "\(tooLarge.source) declares \(tooLarge.width)x\(tooLarge.height) pixels; "
+                            + "this server decodes at most \(tooLarge.maxPixels) pixels per image")
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, "the upload is larger than this server accepts")
         case let gallery as GalleryError:
@@ -80,7 +85,7 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 /// Requires `Authorization: Bearer <token>` on everything except the public paths.
 struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String
-    static var publicPaths: Set<String> { ["/v1/health", "/", "/index.html", "/openapi.yaml"] }
+    static var publicPaths: Set<String> { ["/v1/health", "/", "/index.html", "/app.js", "/app.css", "/openapi.yaml"] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
@@ -100,5 +105,18 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         var diff = x.count ^ y.count
         for i in 0..<min(x.count, y.count) { diff |= Int(x[i] ^ y[i]) }
         return diff == 0
+    }
+}
+
+/// Headers on every answer: no MIME sniffing (an uploaded crop is served as the image type it was
+/// stored under, never as HTML), and no Referer, so the page's URL never leaves with a request.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var referrerPolicy: HTTPField.Name { HTTPField.Name("Referrer-Policy")! }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[Self.referrerPolicy] = "no-referrer"
+        return response
     }
 }

@@ -8,15 +8,20 @@ enum OpenAPIDocument {
       version: "1"
       description: >
         Search a gallery of person crops by image, add and remove crops. Every path except
-        /v1/health, / and /openapi.yaml needs `Authorization: Bearer <token>`. Errors are JSON
-        {"error": {"status", "message"}}: 400 bad field, 401 token, 404 unknown id, 413 upload too
-        large, 415 not a decodable image.
+        /v1/health, /, /app.js, /app.css and /openapi.yaml needs `Authorization: Bearer <token>`.
+        Errors are JSON {"error": {"status", "message"}}: 400 a field that is unknown, given twice,
+        of the wrong kind or out of range (the message names it), a malformed multipart body, more
+        than 80 parts or 64 images; 401 token; 404 unknown id; 413 upload too large or an image
+        declaring more pixels than the server's --max-pixels; 415 not a decodable image.
     servers:
       - url: http://127.0.0.1:8080
     components:
       securitySchemes:
         bearer: { type: http, scheme: bearer }
       schemas:
+        Flag:
+          type: string
+          enum: ["true", "false", "1", "0", "yes", "no", "on", "off"]
         Error:
           type: object
           properties:
@@ -31,7 +36,7 @@ enum OpenAPIDocument {
             distance: { type: number, description: cosine distance 1 - similarity (re-ranked distance with rerank) }
             similarity: { type: number }
             camera: { type: integer, description: 0-based camera, -1 unknown }
-            time: { type: number, description: seconds since 1970 }
+            time: { type: number, nullable: true, description: seconds since 1970 (null if the stored time is not a finite number) }
             track_id: { type: integer, nullable: true }
             image_url: { type: string }
       responses:
@@ -58,8 +63,8 @@ enum OpenAPIDocument {
           summary: The gallery crops closest to a query image
           parameters:
             - { name: top, in: query, schema: { type: integer, minimum: 1, maximum: 100, default: 10 } }
-            - { name: rerank, in: query, schema: { type: boolean, default: false } }
-            - { name: camera_exclude, in: query, description: leave out this camera, schema: { type: integer } }
+            - { name: rerank, in: query, description: "re-rank the results (k-reciprocal); true/false, 1/0, yes/no, on/off", schema: { $ref: "#/components/schemas/Flag" } }
+            - { name: camera_exclude, in: query, description: leave out this camera, schema: { type: integer, minimum: 0, maximum: 2147483647 } }
           requestBody:
             required: true
             content:
@@ -69,9 +74,9 @@ enum OpenAPIDocument {
                   required: [image]
                   properties:
                     image: { type: string, format: binary }
-                    top: { type: integer }
-                    rerank: { type: boolean }
-                    camera_exclude: { type: integer }
+                    top: { type: integer, minimum: 1, maximum: 100 }
+                    rerank: { $ref: "#/components/schemas/Flag" }
+                    camera_exclude: { type: integer, minimum: 0, maximum: 2147483647 }
               image/jpeg: { schema: { type: string, format: binary } }
               image/png: { schema: { type: string, format: binary } }
           responses:
@@ -102,9 +107,9 @@ enum OpenAPIDocument {
                   required: [image]
                   properties:
                     image: { type: array, items: { type: string, format: binary } }
-                    camera: { type: integer }
-                    track_id: { type: integer }
-                    time: { type: number }
+                    camera: { type: integer, minimum: 0, maximum: 2147483647 }
+                    track_id: { type: integer, minimum: 0, maximum: 2147483647 }
+                    time: { type: number, minimum: 0, maximum: 253402300799, description: seconds since 1970 (default now) }
           responses:
             "201":
               description: Added
@@ -126,12 +131,14 @@ enum OpenAPIDocument {
           summary: One item's record
           responses:
             "200": { description: The item, content: { application/json: { schema: { type: object } } } }
+            "400": { $ref: "#/components/responses/Error" }
             "401": { $ref: "#/components/responses/Error" }
             "404": { $ref: "#/components/responses/Error" }
         delete:
           summary: Remove an item
           responses:
-            "200": { description: Removed, content: { application/json: { schema: { type: object, properties: { removed: { type: integer }, items: { type: integer } } } } } }
+            "200": { description: Removed (with the crop file the service stored), content: { application/json: { schema: { type: object, properties: { removed: { type: integer }, items: { type: integer } } } } } }
+            "400": { $ref: "#/components/responses/Error" }
             "401": { $ref: "#/components/responses/Error" }
             "404": { $ref: "#/components/responses/Error" }
       /v1/gallery/{id}/image:
@@ -141,6 +148,7 @@ enum OpenAPIDocument {
           summary: The item's image file
           responses:
             "200": { description: The image, content: { image/jpeg: { schema: { type: string, format: binary } }, image/png: { schema: { type: string, format: binary } } } }
+            "400": { $ref: "#/components/responses/Error" }
             "401": { $ref: "#/components/responses/Error" }
             "404": { $ref: "#/components/responses/Error" }
       /metrics:

@@ -8,41 +8,7 @@ import Torch
 
 /// The HTTP API in-process (Hummingbird's router test client): auth, limits, bad uploads, and
 /// search/add/delete consistency.
-final class ServiceAPITests: XCTestCase {
-    var fixture: GalleryFixture!
-    var service: GalleryService!
-    let token = "test-token-123"
-    var auth: HTTPFields { [.authorization: "Bearer \(token)"] }
-
-    override func setUpWithError() throws {
-        fixture = try GalleryFixture()
-        try fixture.writeCrops(10)
-        let (index, embedder) = try fixture.buildIndex()
-        service = try GalleryService(index: index, embedder: embedder, token: token,
-                                     settings: .init(uploadsDirectory: fixture.root + "/uploads", maxUploadBytes: 64 * 1024))
-    }
-    override func tearDown() { fixture.remove() }
-
-    func app() -> some ApplicationProtocol { Application(router: service.router()) }
-
-    static func multipart(_ image: Data, fields: [String: String] = [:], boundary: String = "XyZ123") -> (HTTPFields, ByteBuffer) {
-        var body = Data()
-        for (k, v) in fields.sorted(by: { $0.key < $1.key }) {
-            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8)
-        }
-        body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"q.png\"\r\nContent-Type: image/png\r\n\r\n".utf8)
-        body += image
-        body += Data("\r\n--\(boundary)--\r\n".utf8)
-        return ([.contentType: "multipart/form-data; boundary=\(boundary)"], ByteBuffer(bytes: body))
-    }
-
-    func json(_ response: TestResponse) throws -> [String: Any] {
-        let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
-        return try XCTUnwrap(object as? [String: Any], "not a JSON object")
-    }
-
-    func crop(_ i: Int) throws -> Data { try GalleryFixture.crop(seed: i).encoded(as: ".png") }
-
+final class ServiceAPITests: ServiceTestCase {
     func testHealthIsOpenAndEverythingElseNeedsTheToken() async throws {
         let (headers, body) = Self.multipart(try crop(1))
         try await app().test(.router) { client in
@@ -212,6 +178,10 @@ final class ServiceAPITests: XCTestCase {
     func testWebPageAndOpenAPIDocument() async throws {
         try await app().test(.router) { client in
             try await client.execute(uri: "/", method: .get) { r in
+                XCTAssertEqual(r.status, .ok)
+                XCTAssertTrue(String(buffer: r.body).contains("/app.js"))
+            }
+            try await client.execute(uri: "/app.js", method: .get) { r in
                 XCTAssertEqual(r.status, .ok)
                 XCTAssertTrue(String(buffer: r.body).contains("/v1/search"))
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import NIOCore
 import ReID
 import ReIDGallery
 import ReIDService
@@ -17,11 +18,20 @@ struct Serve: ParsableCommand {
               GET    /v1/gallery/{id}/image
               GET    /v1/health              (no token needed)
               GET    /metrics                Prometheus text format
-            Every path but /v1/health, / and /openapi.yaml needs
+            Every path but /v1/health, /, /app.js, /app.css and /openapi.yaml needs
             `Authorization: Bearer <token>`, the first line of --token-file.
-            Uploads above --max-upload-mb get 413; bytes that are not an image 415.
-            Uploaded crops are stored in --uploads (default <db>.uploads/). The faiss
-            file is re-written every --persist-every seconds while changed, and on exit.
+            Limits (each answered with a JSON error, never a crash):
+              uploads above --max-upload-mb get 413; bytes that are not an image 415;
+              an image whose header declares more than --max-pixels pixels 413,
+              before it is decoded; more than 64 images or 80 parts per request 400;
+              a field out of range (time, camera, track_id, top…) 400 naming it.
+            Slow clients: the request head must arrive within --header-timeout
+            seconds, its body within --body-timeout; idle connections close after
+            --idle-timeout; at most --max-connections are open at once.
+            Uploaded crops are stored in --uploads (default <db>.uploads/); deleting
+            an item deletes its stored crop, and crops no item points to are removed
+            at start-up. The faiss file is re-written every --persist-every seconds
+            while changed (0: only on exit), and on exit.
 
             Example:
               openssl rand -hex 32 > token.txt
@@ -37,11 +47,37 @@ struct Serve: ParsableCommand {
     @Option(help: "File whose first line is the bearer token.") var tokenFile: String
     @Option(help: "Largest upload accepted, in MiB.") var maxUploadMb: Double = 8
     @Option(help: "Folder for crops added through the API.") var uploads: String?
-    @Option(help: "Seconds between faiss file writes while the gallery changes.") var persistEvery: Double = 30
+    @Option(help: "Seconds between faiss file writes while the gallery changes; 0 writes only on exit.")
+    var persistEvery: Double = 30
+    @Option(help: "Most pixels one uploaded image may declare (checked in its header before decoding).")
+    var maxPixels: Int = ImageLimits.defaultMaxPixels
+    @Option(help: "Seconds a new connection has to send its request head.") var headerTimeout: Double = 10
+    @Option(help: "Seconds a request has to send its body after its head.") var bodyTimeout: Double = 60
+    @Option(help: "Seconds an idle keep-alive connection stays open.") var idleTimeout: Double = 60
+    @Option(help: "Most connections open at once.") var maxConnections: Int = 4096
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1…65535") }
-        guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
+        guard maxUploadMb.isFinite, maxUploadMb > 0, maxUploadMb <= 1024 else {
+            throw ValidationError("--max-upload-mb must be a number from 0 to 1024, not \(maxUploadMb)")
+        }
+        guard persistEvery.isFinite, persistEvery >= 0 else {
+            throw ValidationError("--persist-every must be 0 (write only on exit) or a positive number of seconds, not \(persistEvery)")
+        }
+        guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive") }
+        try settings().validate()
+    }
+
+    func settings() -> GalleryService.Settings {
+        var settings = GalleryService.Settings(uploadsDirectory: uploads ?? db + ".uploads",
+                                               maxUploadBytes: Int(maxUploadMb * 1_048_576))
+        settings.maxPixels = maxPixels
+        settings.maxRequestPixels = max(settings.maxRequestPixels, maxPixels)
+        settings.headerTimeout = headerTimeout
+        settings.bodyTimeout = bodyTimeout
+        settings.idleTimeout = idleTimeout
+        settings.maxConnections = maxConnections
+        return settings
     }
 
     func run() throws {
@@ -50,15 +86,15 @@ struct Serve: ParsableCommand {
         let index = try GalleryIndex(store: GalleryStore(path: db))
         let embedder = try GalleryEmbedder(identity: index.identity)
         try embedder.warmUp()
-        let settings = GalleryService.Settings(uploadsDirectory: uploads ?? db + ".uploads",
-                                               maxUploadBytes: Int(maxUploadMb * 1_048_576))
-        let service = try GalleryService(index: index, embedder: embedder, token: token, settings: settings)
+        ImageLimits.maxPixels = maxPixels
+        let service = try GalleryService(index: index, embedder: embedder, token: token, settings: settings())
         let app = service.application(host: host, port: port)
         print("serving \(db) (\(index.count) items, \(index.identity.model)) on http://\(host):\(port)/")
         let done = DispatchSemaphore(value: 0)
         let failure = LockedBox<Error?>(nil)
         let interval = persistEvery
         let persister = Task.detached {
+            guard interval > 0 else { return }
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(interval))
                 if index.isDirty { try? index.persist() }
@@ -71,7 +107,12 @@ struct Serve: ParsableCommand {
         done.wait()
         persister.cancel()
         if index.isDirty { try index.persist() }
-        if let error = failure.value { throw error }
+        if let error = failure.value {
+            if let io = error as? IOError, io.errnoCode == EADDRINUSE {
+                throw ValidationError("port \(port) on \(host) is already in use (another server?); stop it or choose another with --port")
+            }
+            throw error
+        }
     }
 }
 
