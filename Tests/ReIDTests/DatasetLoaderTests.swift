@@ -215,6 +215,18 @@ final class DatasetLoaderTests: XCTestCase {
         XCTAssertTrue(data.query.isEmpty && data.gallery.isEmpty)
     }
 
+    func testUnlabeledFolderTakesCamerasFromCameraFolders() throws {
+        try fx.images(["crops/cam1/a.png", "crops/cam1/track7/b.png", "crops/c2/c.png", "crops/camera_03/d.png",
+                       "crops/Cam-4/e.png", "crops/cameras/f.png", "crops/cam2/0001_c5s1_000001_00.jpg"])
+        let data = try UnlabeledFolder(root: fx.root + "/crops")
+        func camera(_ name: String) -> Int? { data.train.first { $0.name == name }?.camera }
+        XCTAssertEqual([camera("a.png"), camera("b.png"), camera("c.png"), camera("d.png"), camera("e.png")], [0, 0, 1, 2, 3])
+        XCTAssertEqual(camera("f.png"), 0, "'cameras' is not a camera folder")
+        XCTAssertEqual(camera("0001_c5s1_000001_00.jpg"), 4, "a Market name's camera wins over its folder")
+        XCTAssertEqual(Set(data.train.map(\.camera)).count, 5)
+        for name in ["cam", "c", "cam0", "camx", "cam1a", "recam1", "c１"] { XCTAssertNil(CameraFolderName.camera(name), name) }
+    }
+
     func testImageHeadersGiveSizesAndRejectBrokenFiles() throws {
         let png = try fx.image("a.png", height: 12, width: 5)
         let jpg = try fx.image("b.jpg", height: 7, width: 9)

@@ -1,8 +1,10 @@
 import Foundation
 
 /// A folder of images without labels (searched recursively), e.g. crops from a tracker for
-/// unsupervised training: every image goes to the training split with pid −1 and the camera
-/// from a Market-1501 style name (`…_c{camera}…`, made 0-based) when present, else camera 0.
+/// unsupervised training: every image goes to the training split with pid −1. Its camera comes
+/// from a Market-1501 style name (`…_c{camera}…`) when present, else from the nearest camera
+/// folder above it (`cam1/`, `c2/`, `camera_03/`, see `CameraFolderName`), else camera 1; all
+/// are 0-based inside (c1 and cam1 are camera index 0).
 public struct UnlabeledFolder: ReIDDataset {
     public let name = "unlabeled image folder"
     public let root: String
@@ -15,8 +17,10 @@ public struct UnlabeledFolder: ReIDDataset {
         self.root = normalisedRoot(root)
         var collector = SplitCollector(options: options)
         if options.splits.contains(.train) {
-            let records = try ImageFolder.list(self.root, recursive: true).map { path in
-                ImageRecord(path: path, pid: -1, camera: MarketNaming.parse(path)?.camera ?? 0)
+            let root = self.root
+            let records = try ImageFolder.list(root, recursive: true).map { path in
+                ImageRecord(path: path, pid: -1, camera: MarketNaming.parse(path)?.camera
+                                ?? CameraFolderName.camera(ofFile: path, below: root) ?? 0)
             }
             try collector.add(.train, records, source: self.root, dropJunkInTrain: false)
         }
