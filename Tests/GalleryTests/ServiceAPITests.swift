@@ -190,6 +190,12 @@ final class ServiceAPITests: ServiceTestCase {
                 for path in ["/v1/search:", "/v1/gallery:", "/v1/gallery/{id}:", "/v1/gallery/{id}/image:", "/v1/health:", "/metrics:"] {
                     XCTAssertTrue(text.contains(path), path)
                 }
+                // Every operation that takes a field or an id lists the 400 it answers bad ones with:
+                // search, add, get, delete and the image of an item.
+                XCTAssertEqual(text.components(separatedBy: "\"400\": { $ref").count - 1, 5, text)
+                // rerank is declared as the words the server accepts, not a JSON boolean.
+                XCTAssertTrue(text.contains("rerank: { $ref: \"#/components/schemas/Flag\" }"), text)
+                XCTAssertTrue(text.contains("enum: [\"true\", \"false\", \"1\", \"0\", \"yes\", \"no\", \"on\", \"off\"]"), text)
             }
         }
     }
