@@ -44,7 +44,7 @@ struct TrainStep: ParsableCommand {
     @Option(help: "Identities of the classifier.")
     var classes: Int = 751
 
-    @Option(help: "Input size HEIGHTxWIDTH.")
+    @Option(help: "Input size HEIGHTxWIDTH.", transform: ImageSize.parse)
     var size: ImageSize = ImageSize(height: 256, width: 128)
 
     @Option(help: "Memory format: nchw or channels-last.")

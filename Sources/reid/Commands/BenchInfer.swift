@@ -30,7 +30,7 @@ struct BenchInfer: ParsableCommand {
     @Option var batch: Int = 64
     @Option var iterations: Int = 10
     @Option var warmup: Int = 2
-    @Option(help: "Input size HEIGHTxWIDTH.")
+    @Option(help: "Input size HEIGHTxWIDTH.", transform: ImageSize.parse)
     var size: ImageSize = ImageSize(height: 256, width: 128)
 
     @Flag(help: "Run eagerly instead of the traced, inference-optimised path.")

@@ -28,7 +28,7 @@ struct BenchSearch: ParsableCommand {
     @Option(help: "Feature length.") var dims: Int = 512
     @Option(help: "Gallery database to write or reuse.") var db: String
     @Option(help: "Model recorded as the gallery's (what `reid serve` will load).") var model: String = "color-histogram"
-    @Option(help: "Model input size HEIGHTxWIDTH recorded with it.") var size: ImageSize = ImageSize(height: 256, width: 128)
+    @Option(help: "Model input size HEIGHTxWIDTH recorded with it.", transform: ImageSize.parse) var size: ImageSize = ImageSize(height: 256, width: 128)
     @Option(help: "Timed queries.") var queries: Int = 1000
     @Option(help: "Results per query.") var top: Int = 10
     @Option(help: "An image file whose decoding and embedding are timed too.") var image: String?

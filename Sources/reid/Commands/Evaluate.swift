@@ -46,7 +46,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "With --dataset: weight file.")
     var weights: String?
 
-    @Option(help: "With --dataset: input size HEIGHTxWIDTH.")
+    @Option(help: "With --dataset: input size HEIGHTxWIDTH.", transform: ImageSize.parse)
     var size: ImageSize = ImageSize(height: 256, width: 128)
 
     @Option(help: "Distance: cosine (features L2-normalised first) or euclidean.")

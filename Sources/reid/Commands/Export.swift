@@ -24,7 +24,7 @@ struct Export: ParsableCommand {
     @Option(help: "Weights inside the run: best, last, or a path.") var checkpoint: String = "best"
     @Option(help: "Without --run: a backbone name.") var model: String?
     @Option(help: "Without --run: a weight file.") var weights: String?
-    @Option(help: "Without --run: input size HEIGHTxWIDTH.") var size: ImageSize = ImageSize(height: 256, width: 128)
+    @Option(help: "Without --run: input size HEIGHTxWIDTH.", transform: ImageSize.parse) var size: ImageSize = ImageSize(height: 256, width: 128)
     @Option(help: "Output format (onnx).") var format: String = "onnx"
     @Option(help: "Output file.") var out: String
     @Flag(help: "Print a JSON summary.") var json = false

@@ -54,7 +54,7 @@ struct Extract: ParsableCommand {
     @Option(help: "Output safetensors file.")
     var out: String
 
-    @Option(help: "Input size HEIGHTxWIDTH.")
+    @Option(help: "Input size HEIGHTxWIDTH.", transform: ImageSize.parse)
     var size: ImageSize = ImageSize(height: 256, width: 128)
 
     @Option(help: "Images per batch.")

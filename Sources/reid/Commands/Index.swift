@@ -62,7 +62,7 @@ struct IndexBuild: ParsableCommand {
     @Option(help: "Model: resnet50, mobilenetv2, osnet_x0_25 …, onnx:PATH, or color-histogram.") var model: String
     @Option(help: "Weight file (.safetensors from a training run, .pth, .onnx).") var weights: String?
     @Option(help: "Gallery database to write.") var db: String
-    @Option(help: "Model input size HEIGHTxWIDTH.") var size: ImageSize = ImageSize(height: 256, width: 128)
+    @Option(help: "Model input size HEIGHTxWIDTH.", transform: ImageSize.parse) var size: ImageSize = ImageSize(height: 256, width: 128)
     @Option(help: "Images per model batch.") var batch: Int = 32
     @Option(help: "Images per database transaction.") var commitEvery: Int = 256
     @Flag(help: "Replace an existing database made with another model.") var force = false
