@@ -53,7 +53,7 @@ public struct DatasetInspection: Sendable, Codable {
         let dataset = try layout.load(root, options: options)
         let records = dataset.train + dataset.query + dataset.gallery
         let checks = checkImages(records.map(\.path), decode: decode, workers: workers)
-        var issues = dataset.issues
+        var issues = dataset.issues + LayoutCheck.issues(root: root, layout: layout, detected: format == nil)
         var unreadable = 0
         var minSize = [Int.max, Int.max], maxSize = [0, 0]
         for (record, result) in zip(records, checks) {

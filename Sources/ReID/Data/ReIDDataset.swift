@@ -79,6 +79,8 @@ public struct DatasetIssue: Sendable, Codable, Hashable, CustomStringConvertible
         case unreadable
         /// A split with no usable images.
         case emptySplit = "empty_split"
+        /// Folders arranged so that the data would load as something else than meant (see `LayoutCheck`).
+        case layout
         /// A remark that needs no action (e.g. a test-only dataset has no training folder).
         case note
     }
