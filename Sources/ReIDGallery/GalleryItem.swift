@@ -51,8 +51,10 @@ public struct GalleryModelIdentity: Sendable, Equatable, Codable {
         self.dimension = dimension
     }
 
-    /// Fingerprints `model` with `weights` (the file's SHA-256).
+    /// Fingerprints `model` with `weights` (the file's SHA-256). File paths are stored absolute
+    /// (`onnx:graph.onnx` becomes `onnx:/abs/graph.onnx`), so the gallery works from any directory.
     public static func fingerprint(model: String, weights: String?, height: Int, width: Int) throws -> GalleryModelIdentity {
+        let model = canonical(model)
         var hashed = weights
         if hashed == nil, model.hasPrefix("onnx:") { hashed = String(model.dropFirst(5)) }
         let absolute = weights.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
@@ -61,10 +63,18 @@ public struct GalleryModelIdentity: Sendable, Equatable, Codable {
                                     height: height, width: width, dimension: 0)
     }
 
-    /// Throws `modelMismatch` unless `other` computes the same features as `self`.
+    /// A model spec with its file path made absolute (`onnx:x.onnx` → `onnx:/cwd/x.onnx`).
+    static func canonical(_ model: String) -> String {
+        guard model.hasPrefix("onnx:") else { return model }
+        return "onnx:" + URL(fileURLWithPath: String(model.dropFirst(5))).standardizedFileURL.path
+    }
+
+    /// Throws `modelMismatch` unless `other` computes the same features as `self`. Two `onnx:`
+    /// models are the same when their files' hashes are, wherever the files are.
     public func requireSameModel(as other: GalleryModelIdentity, gallery: String) throws {
         var differences: [String] = []
-        if model != other.model { differences.append("model \(other.model) (gallery: \(model))") }
+        let bothONNX = model.hasPrefix("onnx:") && other.model.hasPrefix("onnx:")
+        if !bothONNX && model != other.model { differences.append("model \(other.model) (gallery: \(model))") }
         if weightsSHA256 != other.weightsSHA256 {
             differences.append("weights sha256 \(other.weightsSHA256.prefix(12))… (gallery: \(weightsSHA256.prefix(12))…)")
         }

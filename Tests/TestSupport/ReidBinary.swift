@@ -29,12 +29,13 @@ public enum ReidBinary {
 
     /// Runs `reid` with a deadline: a command that is still running after `timeout` seconds is
     /// killed and reported with `timedOut` (so a test of "must exit" fails instead of hanging).
-    public static func run(_ arguments: [String], timeout: Double) throws
+    public static func run(_ arguments: [String], timeout: Double, in directory: String? = nil) throws
         -> (status: Int32, out: String, err: String, timedOut: Bool)
     {
         let process = Process()
         process.executableURL = try url()
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("reid-out-\(UUID().uuidString)")
         let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("reid-err-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: outFile.path, contents: nil)
