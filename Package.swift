@@ -75,8 +75,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "TorchTests", dependencies: ["Torch", "CTorch"]),
-        // Helpers shared by the test targets (the `reid` binary runner).
+        .testTarget(name: "TorchTests", dependencies: ["Torch", "CTorch", "ReIDTestSupport"]),
+        // Helpers shared by the test targets (the `reid` binary runner, the fuzz PRNG and reports).
         .target(name: "ReIDTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ReIDTests", dependencies: ["ReID", "Torch", "ReIDTestSupport"]),
         .testTarget(

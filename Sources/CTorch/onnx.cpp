@@ -4,6 +4,7 @@
 #include "ctorch_onnx.h"
 #include <onnx/onnx_pb.h>
 #include <google/protobuf/util/json_util.h>
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -70,19 +71,27 @@ at::Tensor to_tensor(const onnx::TensorProto &t, const std::string &what) {
         throw std::invalid_argument(what + " keeps its data in an external file, which is not supported");
     auto type = scalar_type(t.data_type(), what);
     std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
-    int64_t numel = 1;
-    for (auto d : dims) numel *= d;
+    // Dims come from the file: negative or overflowing sizes must be errors, not UB.
+    int64_t numel = 1, strides = 1;
+    for (auto d : dims) {
+        if (d < 0 || __builtin_mul_overflow(numel, d, &numel) || __builtin_mul_overflow(strides, std::max<int64_t>(d, 1), &strides))
+            throw std::invalid_argument(what + " has an invalid shape (a negative or overflowing dimension)");
+    }
     auto check = [&](int64_t have) {
         if (have != numel)
             throw std::invalid_argument(what + " holds " + std::to_string(have) + " values for shape of " +
                                         std::to_string(numel));
     };
     if (t.has_raw_data()) {
-        auto out = at::empty(dims, at::TensorOptions().dtype(type));
+        // Compare sizes before allocating, so a huge shape with little data allocates nothing.
         const auto &raw = t.raw_data();
-        if (raw.size() != static_cast<size_t>(numel) * out.element_size())
+        int64_t need = 0;
+        if (__builtin_mul_overflow(numel, static_cast<int64_t>(c10::elementSize(type)), &need) ||
+            raw.size() != static_cast<size_t>(need))
             throw std::invalid_argument(what + " has " + std::to_string(raw.size()) + " bytes of data; its shape needs " +
-                                        std::to_string(numel * out.element_size()));
+                                        std::to_string(numel) + " values of " + std::to_string(c10::elementSize(type)) +
+                                        " bytes");
+        auto out = at::empty(dims, at::TensorOptions().dtype(type));
         if (!raw.empty()) std::memcpy(out.data_ptr(), raw.data(), raw.size());
         return out;
     }

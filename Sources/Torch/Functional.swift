@@ -11,14 +11,25 @@ public enum F {
 
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                               padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1) throws -> Tensor {
-        try wrap(ct_conv2d(x.handle, weight.handle, bias?.handle, pair(stride), pair(padding), pair(dilation), Int64(groups)))
+        try checkGroups(groups, x)
+        return try wrap(ct_conv2d(x.handle, weight.handle, bias?.handle, pair(stride), pair(padding), pair(dilation), Int64(groups)))
     }
 
     public static func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                                        padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0),
                                        groups: Int = 1, dilation: (Int, Int) = (1, 1)) throws -> Tensor {
-        try wrap(ct_conv_transpose2d(x.handle, weight.handle, bias?.handle, pair(stride), pair(padding),
-                                     pair(outputPadding), Int64(groups), pair(dilation)))
+        try checkGroups(groups, x)
+        return try wrap(ct_conv_transpose2d(x.handle, weight.handle, bias?.handle, pair(stride), pair(padding),
+                                            pair(outputPadding), Int64(groups), pair(dilation)))
+    }
+
+    /// libtorch 1.13 divides by zero (SIGFPE) for some group counts larger than the channels
+    /// before its own shape checks run, so out-of-range groups are rejected here.
+    static func checkGroups(_ groups: Int, _ x: Tensor) throws {
+        let shape = x.shape
+        guard groups >= 1, shape.count >= 2, groups <= max(shape[1], 1) else {
+            throw TorchError.invalidArgument("convolution groups \(groups) must be between 1 and the \(shape.count >= 2 ? shape[1] : 0) input channels")
+        }
     }
 
     /// In training mode the running statistics are updated in place, as in PyTorch.

@@ -69,7 +69,15 @@ public final class Tensor: @unchecked Sendable {
 
     /// Copies raw bytes of a known dtype (used by the weight readers).
     public static func fromBytes(_ bytes: UnsafeRawBufferPointer, shape: [Int], dtype: DType) throws -> Tensor {
-        let need = shape.reduce(1, *) * dtype.byteSize
+        // Shapes may come from files: negative or overflowing sizes are errors, not traps.
+        var need = dtype.byteSize
+        for d in shape {
+            let (product, overflow) = need.multipliedReportingOverflow(by: d)
+            guard d >= 0, !overflow else {
+                throw TorchError.invalidArgument("\(dtype) shape \(shape) is not a valid tensor size")
+            }
+            need = product
+        }
         guard bytes.count == need else {
             throw TorchError.invalidArgument("\(bytes.count) bytes cannot fill \(dtype) shape \(shape) (\(need) needed)")
         }

@@ -13,10 +13,7 @@ public enum ConfigLoader {
         var tree = try toTree(defaults)
         let known = tree
         if let yamlFile {
-            let text: String
-            do { text = try String(contentsOfFile: yamlFile, encoding: .utf8) } catch {
-                throw ReIDError.data(path: yamlFile, reason: "cannot read the config file")
-            }
+            let text = try readGuarded(yamlFile, what: "config file")
             let parsed: Any?
             do { parsed = try Yams.load(yaml: text) } catch {
                 throw ReIDError.data(path: yamlFile, reason: "is not valid YAML: \(error)")
@@ -31,15 +28,50 @@ public enum ConfigLoader {
         for override in overrides {
             try apply(override: override, to: &tree, known: known)
         }
+        try rejectNonFinite(tree, path: "")
+        let config: C
         do {
             let data = try JSONSerialization.data(withJSONObject: tree)
-            return try JSONDecoder().decode(C.self, from: data)
+            config = try JSONDecoder().decode(C.self, from: data)
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             let key = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw ReIDError.invalidOption("config key '\(key)' has a value of the wrong type: \(context.debugDescription)")
         } catch let DecodingError.dataCorrupted(context) {
             let key = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw ReIDError.invalidOption("config key '\(key)': \(context.debugDescription)")
+        }
+        if let validated = config as? any ValidatedConfig { try validated.validate() }
+        return config
+    }
+
+    /// The text of a YAML file (a config or an ablation plan) that `YAMLGuard` accepts: the size
+    /// is checked before reading, depth and anchors before parsing.
+    public static func readGuarded(_ path: String, what: String) throws -> String {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= YAMLGuard.maxBytes else {
+            throw ReIDError.data(path: path, reason: "is \(size) bytes; a \(what) must be at most \(YAMLGuard.maxBytes) bytes (1 MiB)")
+        }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ReIDError.data(path: path, reason: "cannot read the \(what) (missing, unreadable or not UTF-8 text)")
+        }
+        try YAMLGuard.check(text, source: path)
+        return text
+    }
+
+    /// NaN and infinities cannot be written as JSON, and no config value may be one: name the key
+    /// here instead of failing in JSONSerialization with a message that names nothing.
+    static func rejectNonFinite(_ value: Any, path: String) throws {
+        switch value {
+        case let map as [String: Any]:
+            for (key, item) in map { try rejectNonFinite(item, path: path.isEmpty ? key : "\(path).\(key)") }
+        case let list as [Any]:
+            for item in list { try rejectNonFinite(item, path: path) }
+        case let number as NSNumber:
+            let v = number.doubleValue
+            if !v.isFinite { throw ReIDError.invalidOption("config key '\(path)' must be a finite number, not \(v)") }
+        default:
+            break
         }
     }
 
@@ -75,8 +107,12 @@ public enum ConfigLoader {
         guard let eq = override.firstIndex(of: "=") else {
             throw ReIDError.invalidOption("--set '\(override)': write key.path=value, e.g. --set optimizer.lr=0.00035")
         }
-        let keys = override[..<eq].split(separator: ".").map(String.init)
+        let keys = override[..<eq].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !keys.contains(where: \.isEmpty) else {
+            throw ReIDError.invalidOption("--set '\(override)': the key before '=' must be a dotted key path such as optimizer.lr")
+        }
         let text = String(override[override.index(after: eq)...])
+        try YAMLGuard.check(text, source: "--set \(override[..<eq])")
         let value = normalise((try? Yams.load(yaml: text)).flatMap { $0 } ?? text)
         try set(keys[...], value: value, in: &tree, known: known, path: "")
     }

@@ -54,10 +54,7 @@ public struct AblationPlan: Codable, Sendable {
     }
 
     public static func load(_ path: String) throws -> AblationPlan {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ReIDError.data(path: path, reason: "cannot read the ablation plan")
-        }
+        let text = try ConfigLoader.readGuarded(path, what: "ablation plan")
         var plan: AblationPlan
         do { plan = try YAMLDecoder().decode(AblationPlan.self, from: text) } catch {
             throw ReIDError.data(path: path, reason: "is not an ablation plan (base:, variants: [{name:, set: [key=value]}]): \(error)")

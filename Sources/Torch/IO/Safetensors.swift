@@ -25,39 +25,26 @@ public enum Safetensors {
         } catch {
             throw TorchError.file(path: path, reason: "cannot read: \(error.localizedDescription)")
         }
-        func bad(_ why: String) -> TorchError {
-            .file(path: path, reason: "not a valid safetensors file (\(why))")
+        let header: SafetensorsHeader
+        do {
+            header = try SafetensorsHeader(file: data)
+        } catch let problem as SafetensorsHeader.Problem {
+            throw TorchError.file(path: path, reason: "not a valid safetensors file (\(problem.reason)); "
+                + "the file is damaged or not safetensors: write it again (Safetensors.save, safetensors.torch.save_file)")
         }
-        guard data.count >= 8 else { throw bad("shorter than its 8-byte header length") }
-        let headerLength = data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian }
-        guard headerLength <= UInt64(data.count - 8) else { throw bad("header length \(headerLength) exceeds the file") }
-        let headerData = data.subdata(in: 8..<(8 + Int(headerLength)))
-        guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
-            throw bad("header is not a JSON object")
-        }
-        let base = 8 + Int(headerLength)
         var tensors: [String: Tensor] = [:]
-        var metadata: [String: String] = [:]
-        for (name, value) in header {
-            if name == "__metadata__" {
-                metadata = (value as? [String: String]) ?? [:]
-                continue
-            }
-            if let names, !names.contains(name) { continue }
-            guard let info = value as? [String: Any], let code = info["dtype"] as? String,
-                let shape = (info["shape"] as? [NSNumber])?.map({ $0.intValue }),
-                let offsets = (info["data_offsets"] as? [NSNumber])?.map({ $0.intValue }), offsets.count == 2
-            else { throw bad("entry '\(name)' lacks dtype, shape or data_offsets") }
-            guard let dtype = codes[code] else { throw bad("entry '\(name)' has unsupported dtype \(code)") }
-            let start = base + offsets[0], end = base + offsets[1]
-            guard start <= end, end <= data.count else { throw bad("entry '\(name)' points outside the file") }
-            guard end - start == shape.reduce(1, *) * dtype.byteSize else {
-                throw bad("entry '\(name)' has \(end - start) bytes for \(code) shape \(shape)")
-            }
-            tensors[name] = try data.withUnsafeBytes { raw in
-                try Tensor.fromBytes(UnsafeRawBufferPointer(rebasing: raw[start..<end]), shape: shape, dtype: dtype)
+        for entry in header.entries {
+            if let names, !names.contains(entry.name) { continue }
+            do {
+                tensors[entry.name] = try data.withUnsafeBytes { raw in
+                    try Tensor.fromBytes(UnsafeRawBufferPointer(rebasing: raw[entry.bytes]), shape: entry.shape,
+                                         dtype: entry.dtype)
+                }
+            } catch {
+                throw TorchError.file(path: path, reason: "cannot read tensor '\(entry.name)': \(error)")
             }
         }
+        let metadata = header.metadata
         if let names {
             let missing = names.subtracting(tensors.keys)
             if !missing.isEmpty {

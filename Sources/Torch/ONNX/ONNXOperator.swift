@@ -30,6 +30,15 @@ struct ONNXOperator: Sendable {
 
     static var supportedNames: [String] { (registry.keys + ["Constant"]).sorted() }
 
+    /// A number read from a tensor as an integer (an index, a size): NaN, infinities and values
+    /// beyond Int would trap in `Int(_:)`, so they are errors.
+    static func integer(_ value: Double, _ what: String) throws -> Int {
+        guard let v = Int(exactly: value.rounded(.towardZero)) else {
+            throw TorchError.invalidArgument("\(what) \(value) is not a usable integer")
+        }
+        return v
+    }
+
     /// An ONNX axis (negative counts from the end) as an index below `rank`.
     static func axis(_ value: Int, rank: Int) throws -> Int {
         let a = value < 0 ? value + rank : value
@@ -87,7 +96,9 @@ final class ONNXNodeContext {
     func hasInput(_ i: Int) -> Bool { i < node.inputs.count && !node.inputs[i].isEmpty }
 
     /// Whether another node or the graph's output reads output `k`.
-    func outputUsed(_ k: Int) -> Bool { k < node.outputs.count && consumed.contains(node.outputs[k]) }
+    func outputUsed(_ k: Int) -> Bool {
+        k < node.outputs.count && !node.outputs[k].isEmpty && consumed.contains(node.outputs[k])
+    }
 
     /// Fails when an output this implementation does not produce is read.
     func onlyFirstOutputs(_ count: Int, _ what: String) throws {

@@ -10,23 +10,32 @@ extension ONNXOperator {
         "Conv": conv, "ConvTranspose": convTranspose, "MaxPool": maxPool, "AveragePool": averagePool,
         // 2-D maps use adaptive pooling, which libtorch's inference optimiser keeps in oneDNN layout.
         "GlobalAveragePool": .unary {
-            $0.rank == 4 ? try F.adaptiveAvgPool2d($0, (1, 1)) : try $0.mean(dims: Array(2..<$0.rank), keepDim: true)
+            $0.rank == 4 ? try F.adaptiveAvgPool2d($0, (1, 1)) : try $0.mean(dims: try spatialAxes($0), keepDim: true)
         },
-        "GlobalMaxPool": .unary { try $0.amax(dims: Array(2..<$0.rank), keepDim: true) },
+        "GlobalMaxPool": .unary { try $0.amax(dims: try spatialAxes($0), keepDim: true) },
         "BatchNormalization": batchNormalization, "InstanceNormalization": instanceNormalization,
         "LayerNormalization": layerNormalization, "Gemm": gemm, "Dropout": dropout,
         "Resize": resize, "Upsample": resize,
     ]
 
+    /// The axes after N and C of an input that must have them.
+    static func spatialAxes(_ x: Tensor) throws -> [Int] {
+        guard x.rank >= 3 else { throw TorchError.invalidArgument("global pooling needs N, C and spatial axes, not shape \(x.shape)") }
+        return Array(2..<x.rank)
+    }
+
     static let conv = ONNXOperator(inputs: 2) { ctx in
         let attributes = try ONNXWindowAttributes(ctx)
         let groups = try ctx.int("group", default: 1)
+        guard (1...ONNXWindowAttributes.maxValue).contains(groups) else {
+            throw ctx.fail("group \(groups) must be in 1...\(ONNXWindowAttributes.maxValue)")
+        }
         let fixed = try attributes.resolveIfKnown(rank: ctx.constantInput(1).map { $0.rank - 2 })
         return { inputs, _ in
             let window = try fixed ?? attributes.resolve(rank: inputs[0]!.rank - 2)
             var x = try window.lift(inputs[0]!)
             let w = try window.lift(inputs[1]!)
-            var (begin, end) = try window.pads(for: x) { (w.size(2), w.size(3)) }
+            var (begin, end) = try window.pads(for: x) { try ONNXWindow.spatialSize(of: w) }
             if begin != end {
                 x = try ONNXWindow.padded(x, begin: begin, end: end)
                 begin = (0, 0)
@@ -43,14 +52,25 @@ extension ONNXOperator {
         }
         guard try ctx.ints("output_shape") == nil else { throw ctx.fail("attribute output_shape is not supported") }
         let groups = try ctx.int("group", default: 1)
+        guard (1...ONNXWindowAttributes.maxValue).contains(groups) else {
+            throw ctx.fail("group \(groups) must be in 1...\(ONNXWindowAttributes.maxValue)")
+        }
         let outputPadding = try ctx.ints("output_padding")
+        if let outputPadding, outputPadding.count < 1 || outputPadding.contains(where: { $0 < 0 || $0 > ONNXWindowAttributes.maxValue }) {
+            throw ctx.fail("output_padding \(outputPadding) must hold 1 or 2 values in 0...\(ONNXWindowAttributes.maxValue)")
+        }
         let fixed = try attributes.resolveIfKnown(rank: ctx.constantInput(1).map { $0.rank - 2 })
         return { inputs, _ in
             let window = try fixed ?? attributes.resolve(rank: inputs[0]!.rank - 2)
             let x = try window.lift(inputs[0]!), w = try window.lift(inputs[1]!)
-            let (begin, end) = try window.pads(for: x) { (w.size(2), w.size(3)) }
+            let (begin, end) = try window.pads(for: x) { try ONNXWindow.spatialSize(of: w) }
             guard begin == end else { throw TorchError.invalidArgument("asymmetric pads are not supported") }
-            let extra = outputPadding.map { window.flat ? (0, $0[0]) : ($0[0], $0[1]) } ?? (0, 0)
+            let extra = try outputPadding.map { p -> (Int, Int) in
+                guard window.flat || p.count >= 2 else {
+                    throw TorchError.invalidArgument("output_padding \(p) has too few values for a 2-D window")
+                }
+                return window.flat ? (0, p[0]) : (p[0], p[1])
+            } ?? (0, 0)
             return [try window.lower(F.convTranspose2d(x, weight: w, bias: inputs[optional: 2], stride: window.stride,
                                                        padding: begin, outputPadding: extra, groups: groups,
                                                        dilation: window.dilation))]
@@ -208,11 +228,12 @@ extension ONNXOperator {
                 guard s.count == 4, s[0] == 1, s[1] == 1 else {
                     throw TorchError.invalidArgument("scales \(s) must be 1 for N and C")
                 }
-                size = (Int((Double(shape[2]) * s[2]).rounded(.down)), Int((Double(shape[3]) * s[3]).rounded(.down)))
+                size = (try ONNXOperator.integer((Double(shape[2]) * s[2]).rounded(.down), "a resized height"),
+                        try ONNXOperator.integer((Double(shape[3]) * s[3]).rounded(.down), "a resized width"))
             } else {
                 throw TorchError.invalidArgument("neither scales nor sizes given")
             }
-            if integerFactorsOnly, size.0 % shape[2] != 0 || size.1 % shape[3] != 0 {
+            if integerFactorsOnly, shape[2] == 0 || shape[3] == 0 || size.0 % shape[2] != 0 || size.1 % shape[3] != 0 {
                 throw TorchError.invalidArgument("half-pixel nearest resizing is supported for integer upscaling only")
             }
             return [try F.interpolate(x, size: size, bilinear: bilinear, alignCorners: alignCorners)]

@@ -25,12 +25,14 @@ extension ONNXOperator {
     static let gather = ONNXOperator(inputs: 2) { ctx in
         let axis = try ctx.int("axis", default: 0)
         if let constant = ctx.constantInput(1), constant.rank == 0 {
-            let index = Int(try constant.item())
+            let index = try ONNXOperator.integer(constant.item(), "the Gather index")
             return { inputs, _ in [try inputs[0]!.select(dim: axis, index: index)] }
         }
         return { inputs, _ in
             let x = inputs[0]!, indices = inputs[1]!
-            if indices.rank == 0 { return [try x.select(dim: axis, index: Int(indices.item()))] }
+            if indices.rank == 0 {
+                return [try x.select(dim: axis, index: ONNXOperator.integer(indices.item(), "the Gather index"))]
+            }
             let shape = x.shape
             let a = try ONNXOperator.axis(axis, rank: shape.count)
             let flat = try indices.reshape([-1])
@@ -186,8 +188,9 @@ extension ONNXOperator {
 
     static let cast = ONNXOperator(inputs: 1) { ctx in
         guard let to = try ctx.int("to") else { throw ctx.fail("attribute 'to' is required") }
-        let type = ONNXModel.ElementType(rawValue: Int32(to))
-        guard let dtype = type.dtype else { throw ctx.fail("cannot cast to \(type)") }
+        guard let code = Int32(exactly: to), let dtype = ONNXModel.ElementType(rawValue: code).dtype else {
+            throw ctx.fail("cannot cast to ONNX type \(to)")
+        }
         return { inputs, _ in [try inputs[0]!.to(dtype)] }
     }
 
@@ -221,6 +224,7 @@ extension ONNXOperator {
         let axis = try ctx.int("axis", default: 0)
         let sizes = try ctx.ints("split", orInput: 1)
         let parts = try ctx.int("num_outputs") ?? ctx.node.outputs.count
+        guard parts >= 1 else { throw ctx.fail("needs at least one output") }
         return { inputs, _ in
             let x = inputs[0]!
             let a = try ONNXOperator.axis(axis, rank: x.rank)

@@ -60,6 +60,16 @@ struct ONNXProgram {
         initializerValues = try initializers.map { try define($0.name, by: "an initializer") }
         let initializerNames = Set(initializers.map(\.name))
         let realInputs = graph.inputs.filter { !initializerNames.contains($0.name) }
+        // A graph without inputs or outputs cannot be run on an image (`run(...)[0]` trapped).
+        guard !realInputs.isEmpty else {
+            throw problem("the graph has no inputs (besides initializers); export the model again with its image input")
+        }
+        guard !graph.outputs.isEmpty else {
+            throw problem("the graph has no outputs; export the model again with its feature output listed")
+        }
+        for value in graph.inputs + graph.outputs where value.name.isEmpty {
+            throw problem("a graph input or output has an empty name")
+        }
         inputNames = realInputs.map(\.name)
         inputValues = try realInputs.map { try define($0.name, by: "a graph input") }
 
@@ -135,7 +145,7 @@ struct ONNXProgram {
         steps = built.enumerated().map { s, entry in
             Step(kernel: entry.kernel,
                  inputs: entry.node.inputs.map { $0.isEmpty ? -1 : index[$0]! },
-                 outputs: entry.node.outputs.map { consumed.contains($0) ? index[$0]! : -1 },
+                 outputs: entry.node.outputs.map { !$0.isEmpty && consumed.contains($0) ? index[$0]! : -1 },
                  release: releases[s], name: entry.node.name, opType: entry.node.opType)
         }
     }

@@ -1,6 +1,9 @@
 /// The sliding-window attributes of Conv, ConvTranspose and the pools (`kernel_shape`,
 /// `strides`, `dilations`, `pads`, `auto_pad`) as written on a node.
 struct ONNXWindowAttributes {
+    /// Largest kernel size, stride, dilation or pad accepted (far above any real network).
+    static let maxValue = 1 << 16
+
     let kernel: [Int]?
     let strides: [Int]?
     let dilations: [Int]?
@@ -13,6 +16,13 @@ struct ONNXWindowAttributes {
         dilations = try ctx.ints("dilations")
         pads = try ctx.ints("pads")
         autoPad = try ctx.string("auto_pad", default: "NOTSET")
+        // Bounded so the SAME_* pad arithmetic can neither divide by zero nor overflow.
+        for (name, values, low) in [("kernel_shape", kernel, 1), ("strides", strides, 1), ("dilations", dilations, 1),
+                                    ("pads", pads, 0)] {
+            if let values, values.contains(where: { $0 < low || $0 > Self.maxValue }) {
+                throw ctx.fail("\(name) \(values) must hold values in \(low)...\(Self.maxValue)")
+            }
+        }
         guard ["NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"].contains(autoPad) else {
             throw ctx.fail("auto_pad '\(autoPad)' is not an ONNX padding mode")
         }
@@ -72,6 +82,9 @@ struct ONNXWindow {
         case "SAME_UPPER", "SAME_LOWER":
             let k = try self.kernel ?? kernel()
             let shape = x.shape
+            guard shape.count == 4 else {
+                throw TorchError.invalidArgument("\(autoPad) padding needs N, C and spatial axes, not shape \(shape)")
+            }
             func same(_ size: Int, _ k: Int, _ s: Int, _ d: Int) -> (Int, Int) {
                 let out = (size + s - 1) / s
                 let total = max(0, (out - 1) * s + (k - 1) * d + 1 - size)
@@ -83,6 +96,13 @@ struct ONNXWindow {
         default:
             return (padBegin, padEnd)
         }
+    }
+
+    /// Height and width of a lifted 4-D weight (the kernel size when no kernel_shape is given).
+    static func spatialSize(of w: Tensor) throws -> (Int, Int) {
+        let shape = w.shape
+        guard shape.count == 4 else { throw TorchError.invalidArgument("the weight must be 4-D, not shape \(shape)") }
+        return (shape[2], shape[3])
     }
 
     /// `x` padded explicitly (for pads a symmetric-padding libtorch op cannot take).

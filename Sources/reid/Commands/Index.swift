@@ -71,6 +71,8 @@ struct IndexBuild: ParsableCommand {
     func run() throws {
         Runtime.configure()
         let started = Date()
+        // Scan first: an empty or missing folder is an error that must leave no database behind.
+        let items = try GalleryScanner.scan(gallery)
         let identity = try GalleryModelIdentity.fingerprint(model: model, weights: weights, height: size.height, width: size.width)
         if FileManager.default.fileExists(atPath: db), let old = try GalleryStore(path: db).identity() {
             do {
@@ -84,7 +86,6 @@ struct IndexBuild: ParsableCommand {
         if try store.identity() == nil { try store.setIdentity(identity) }
         let index = try GalleryIndex(store: store)
         let embedder = try GalleryEmbedder(identity: index.identity)
-        let items = try GalleryScanner.scan(gallery)
         let (added, skipped) = try addImages(items, to: index, embedder: embedder, commitEvery: commitEvery,
                                              batch: batch, label: "index")
         try index.persist()
@@ -161,8 +162,14 @@ struct IndexRemove: ParsableCommand {
         if json {
             try printJSON(["db": db, "removed": removed, "not_found": missing, "items": index.count])
         } else {
-            print("removed \(removed.count) items; the gallery holds \(index.count)"
-                  + (missing.isEmpty ? "" : "; not found: " + missing.joined(separator: ", ")))
+            print("removed \(removed.count) items; the gallery holds \(index.count)")
+        }
+        // The items that exist are removed; asking for one that does not is still a failure,
+        // so that scripts notice a wrong id or path.
+        if !missing.isEmpty {
+            FileHandle.standardError.write(Data(("\(db): not found (nothing removed for them): "
+                + missing.joined(separator: ", ") + "; list the gallery with `reid index stats`\n").utf8))
+            throw ExitCode.failure
         }
     }
 

@@ -19,7 +19,9 @@ enum TorchTensorRebuild {
                 guard !o1, !o2 else { throw PickleError("tensor size \(size) with stride \(stride) overflows") }
                 last = sum
             }
-            needed = last + 1
+            let (end, o3) = last.addingReportingOverflow(1)
+            guard !o3 else { throw PickleError("tensor offset \(offset) with size \(size) overflows") }
+            needed = end
         }
         guard needed <= storage.count else {
             throw PickleError("tensor of size \(size), stride \(stride) at offset \(offset) needs \(needed) "
