@@ -57,6 +57,16 @@ enum Multipart {
                     throw APIError(.badRequest, "the multipart body has more than \(maxParts) parts; send fewer per request")
                 }
                 let headersStart = cursor + 2
+                // A part without headers: the empty line follows the delimiter's CRLF at once.
+                if starts(buffer, at: headersStart, with: [13, 10]) {
+                    guard let next = find(closing, in: buffer, from: headersStart + 2) else {
+                        throw APIError(.badRequest, "malformed multipart body: a part is not closed by the boundary")
+                    }
+                    parts.append(MultipartPart(name: "", filename: nil, contentType: nil,
+                                               data: Data(UnsafeBufferPointer(rebasing: buffer[(headersStart + 2)..<next]))))
+                    cursor = next + closing.count
+                    continue
+                }
                 let headerWindow = min(buffer.count, headersStart + maxHeaderBytes + 4)
                 guard let headersEnd = find([13, 10, 13, 10], in: UnsafeBufferPointer(rebasing: buffer[..<headerWindow]),
                                             from: headersStart) else {

@@ -114,6 +114,9 @@ final class ServiceHardeningTests: ServiceTestCase {
         XCTAssertThrowsError(try Multipart.parse(flood, boundary: "B")) { error in
             XCTAssertTrue((error as? APIError)?.message.contains("more than 80 parts") ?? false, "\(error)")
         }
+        // Below the cap, parts without headers are read as empty parts.
+        let few = Data(String(repeating: "--B\r\n\r\n\r\n", count: 3).utf8) + Data("--B--\r\n".utf8)
+        XCTAssertEqual(try Multipart.parse(few, boundary: "B").map(\.data.count), [0, 0, 0])
         // 65 image parts: over the image cap.
         var many = Data()
         let png = try crop(5)
