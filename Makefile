@@ -4,7 +4,7 @@ SWIFT ?= swift
 RELEASE_BIN := .build/release/reid
 DEMO_DIR ?= out/demo
 
-.PHONY: demo test bench build release bootstrap bootstrap-bench clean
+.PHONY: demo test bench fuzz build release bootstrap bootstrap-bench clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -29,6 +29,12 @@ test: bootstrap
 ## bench: speed and accuracy against the peers, written as JSON to bench/results/.
 bench: release bootstrap-bench
 	@bench/run.sh $(RELEASE_BIN)
+
+## fuzz: the fuzz tests at 20 times their `make test` cases, then `reid serve` on 127.0.0.1 under
+## image bombs, slow multipart bodies, wrk and 2,000 slow connections → bench/results/robustness.json.
+fuzz: release bootstrap
+	$(SWIFT) build --build-tests
+	python3 bench/robustness_bench.py --reid $(RELEASE_BIN) --out bench/results/robustness.json
 
 clean:
 	rm -rf .build out

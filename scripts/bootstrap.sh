@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Installs what SwiftReID needs on Debian 12, and only what is missing (safe to run again).
-#   scripts/bootstrap.sh          build and test dependencies (libtorch, oneDNN headers, OpenCV, faiss, ONNX, SQLite, vtest.avi)
-#   scripts/bootstrap.sh --bench  also the peers that `make bench` measures against, and chromium
-#                                 and wrk for the web-page check and the search benchmark
+#   scripts/bootstrap.sh          build and test dependencies (libtorch, oneDNN headers, OpenCV, faiss, ONNX, SQLite,
+#                                 vtest.avi, chromium for the web page test, wrk for `make fuzz`)
+#   scripts/bootstrap.sh --bench  also the peers that `make bench` measures against
 #                                 (Debian's python3-torch, and onnxruntime in bench/.venv)
 set -euo pipefail
 
 # opencv-doc ships vtest.avi, the real pedestrian video the tracklet tests run on.
 # libideep-dev (with libdnnl-dev) is the oneDNN wrapper libtorch is built on; CTorch's fused
 # inference ops (mkldnn_fusion.cpp) use its headers.
-packages=(libtorch-dev libopencv-dev libfaiss-dev libonnx-dev libideep-dev libopenblas-dev opencv-doc libsqlite3-dev)
+# chromium runs the web page test (it skips without it); wrk loads the service in `make fuzz`.
+packages=(libtorch-dev libopencv-dev libfaiss-dev libonnx-dev libideep-dev libopenblas-dev opencv-doc libsqlite3-dev
+          chromium wrk)
 bench=0
 for arg in "$@"; do
   case "$arg" in
-    --bench) bench=1; packages+=(python3-torch python3-torchvision python3-pil python3-numpy python3-venv python3-pip python3-opencv chromium wrk) ;;
+    --bench) bench=1; packages+=(python3-torch python3-torchvision python3-pil python3-numpy python3-venv python3-pip python3-opencv) ;;
     -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
     *) echo "bootstrap.sh: unknown option '$arg' (use --bench or nothing)" >&2; exit 2 ;;
   esac
