@@ -26,4 +26,33 @@ public struct RunDirectory: Sendable {
     }
 
     public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: last) }
+
+    /// The files of a run this folder already holds (empty for a new or empty folder).
+    public var existingRunFiles: [String] {
+        [config, log, last, best, report].filter { FileManager.default.fileExists(atPath: $0) }
+            .map { ($0 as NSString).lastPathComponent }
+    }
+
+    /// Refuses to start a new run over an existing one unless `overwrite`, which then removes
+    /// the old run's files (other files in the folder stay).
+    public func prepareForNewRun(overwrite: Bool) throws {
+        let existing = existingRunFiles
+        guard !existing.isEmpty else { return }
+        guard overwrite else {
+            throw ReIDError.data(path: path, reason: "already holds a run (\(existing.joined(separator: ", "))); continue it "
+                                 + "with --resume \(path), start over with --overwrite, or give another --out")
+        }
+        for file in [config, log, last, best, report, evaluation] { try? FileManager.default.removeItem(atPath: file) }
+    }
+
+    /// Makes best.safetensors a copy of last.safetensors (temp file, then rename): the best
+    /// checkpoint of a run that is not evaluated is its last one.
+    public func copyLastToBest() throws {
+        let temporary = best + ".tmp"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try FileManager.default.copyItem(atPath: last, toPath: temporary)
+        guard rename(temporary, best) == 0 else {
+            throw ReIDError.data(path: best, reason: "cannot write the best checkpoint (errno \(errno))")
+        }
+    }
 }

@@ -31,8 +31,19 @@ public final class Trainer {
         return rng.next()
     }
 
+    /// Trains; a run that fails before its first checkpoint leaves no folder behind that it made.
     @discardableResult
     public func train() throws -> Summary {
+        let folderExisted = FileManager.default.fileExists(atPath: run.path)
+        do {
+            return try trainInFolder()
+        } catch {
+            if !folderExisted && !run.hasCheckpoint { try? FileManager.default.removeItem(atPath: run.path) }
+            throw error
+        }
+    }
+
+    func trainInFolder() throws -> Summary {
         StopSignal.install()
         try run.create()
         let device = try Device(parsing: config.training.device)
@@ -40,6 +51,11 @@ public final class Trainer {
         let dataset = try DatasetLayout.load(config.data.root, format: layout)
         guard !dataset.train.isEmpty else {
             throw ReIDError.data(path: config.data.root, reason: "has no training images (bounding_box_train/ or the layout's train split)")
+        }
+        let evalData = try EvaluationData.resolve(config: config, training: dataset)
+        if evalData == nil {
+            say("no labelled query/gallery to evaluate on (give --eval-data DIR): each epoch logs its cluster "
+                + "statistics instead, and best.safetensors is the last checkpoint")
         }
         let singleCamera = config.data.singleCamera.isEmpty ? nil : try SingleCameraData(root: config.data.singleCamera)
         let context = TrainingContext(config: config, trainRecords: dataset.train, device: device, runDirectory: run,
@@ -68,8 +84,8 @@ public final class Trainer {
         let pipeline = try TransformPipeline(config.data.transform)
         var summary = Summary(epochsRun: 0, lastEpoch: startEpoch, stoppedEarly: false, best: nil, lastLosses: [:])
         let runStarted = Date()
-        if config.training.evalBeforeTraining, startEpoch == 0 {
-            let result = try evaluate(method.model, dataset: dataset, context: context)
+        if config.training.evalBeforeTraining, startEpoch == 0, let evalData {
+            let result = try evaluate(method.model, dataset: evalData, context: context)
             try log.append(["epoch": 0, "metrics": result.metrics.summary])
             say(String(format: "before training: Rank-1 %.2f%% mAP %.2f%%", result.metrics.rank1 * 100,
                        result.metrics.mAP * 100))
@@ -111,13 +127,16 @@ public final class Trainer {
             var entry: [String: Any] = ["epoch": epoch + 1, "loss": means, "lr": lr,
                                         "seconds": Date().timeIntervalSince(started),
                                         "images_per_second": Double(records.count) / Date().timeIntervalSince(started)]
-            if !stats.isEmpty { entry["stats"] = stats }
+            if !stats.isEmpty {
+                entry["stats"] = stats
+                if let line = Self.clusterLine(stats) { say("epoch \(epoch + 1): \(line)") }
+            }
             let outOfTime = config.training.maxMinutes > 0
                 && Date().timeIntervalSince(runStarted) > config.training.maxMinutes * 60
             let isLast = epoch + 1 == config.training.epochs || outOfTime
             let evalEvery = config.training.evalEvery
-            if (isLast && evalEvery >= 0) || (evalEvery > 0 && (epoch + 1) % evalEvery == 0) {
-                let result = try evaluate(method.model, dataset: dataset, context: context)
+            if let evalData, (isLast && evalEvery >= 0) || (evalEvery > 0 && (epoch + 1) % evalEvery == 0) {
+                let result = try evaluate(method.model, dataset: evalData, context: context)
                 entry["metrics"] = result.metrics.summary
                 summary.best = summary.best ?? result.metrics
                 if result.metrics.mAP > bestScore {
@@ -132,6 +151,7 @@ public final class Trainer {
             }
             try Checkpoint(epoch: epoch + 1, bestScore: bestScore, bestEpoch: bestEpoch, configYAML: yaml)
                 .write(to: run.last, model: method.model, modules: method.auxiliaryModules, optimizers: method.optimizers)
+            if evalData == nil || evalEvery < 0 { try run.copyLastToBest() }
             try log.append(entry)
             try TrainingReport(run: run, title: "\(config.method) on \(config.data.root)").write(log: log.entries())
             summary.epochsRun += 1
@@ -162,6 +182,16 @@ public final class Trainer {
                              query: dataset.query, gallery: dataset.gallery)
             .write(to: run.evaluation, rankedQueries: config.evaluation.rankedQueries)
         return result
+    }
+
+    /// "clusters 812, outliers 403, ARI 0.612" from an epoch's pseudo-label statistics, or nil.
+    static func clusterLine(_ stats: [String: Double]) -> String? {
+        var parts: [String] = []
+        for (key, name) in [("clusters", "clusters"), ("pseudo_identities", "pseudo-identities"), ("outliers", "outliers")] {
+            if let v = stats[key] { parts.append("\(name) \(Int(v))") }
+        }
+        if let ari = stats["ari"] { parts.append(String(format: "ARI %.3f (against the hidden ids)", ari)) }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 
     /// `training.bnBatch`: BatchNorm statistics over sub-batches, as data-parallel training has.

@@ -111,6 +111,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         /// Unlabeled single-camera data (`<video>/<track>/*.jpg` or `<video>/*.jpg`) for the
         /// methods that use it (remix); empty: none.
         public var singleCamera = ""
+        /// A labelled dataset whose query/gallery the run evaluates on (`reid train --eval-data`);
+        /// empty: the training dataset's own query/gallery when it has them, else no evaluation.
+        public var evalRoot = ""
 
         /// The training transform these settings describe.
         public var transform: TransformConfig {

@@ -56,6 +56,11 @@ struct Train: ParsableCommand {
     @Option(help: "Training dataset root (any supported layout).")
     var data: String?
 
+    @Option(name: .customLong("eval-data"),
+            help: ArgumentHelp("A labelled query/gallery set to evaluate on (any layout; data.evalRoot).",
+                               discussion: "Without it a run evaluates on the training dataset's own query/gallery when it has them; unlabeled crops have none, so such a run logs cluster statistics per epoch and keeps its last checkpoint as best."))
+    var evalData: String?
+
     @Option(name: .customLong("single-camera"),
             help: "Unlabeled single-camera videos for remix: DIR/<video>/<track>/*.jpg or DIR/<video>/*.jpg (see `reid tracklets`).")
     var singleCamera: String?
@@ -88,14 +93,18 @@ struct Train: ParsableCommand {
     @Option(help: "pplr with --views: the sequential curriculum, angle:start-end in percent of the epochs, e.g. 135:0-25,90:25-50.")
     var schedule: String?
 
+    @Flag(help: "Replace the run already in --out (its config, log, checkpoints and report) instead of refusing.")
+    var overwrite = false
+
     @Flag(help: "Print the final summary as JSON.")
     var json = false
 
     func validate() throws {
         if resume == nil && out == nil { throw ValidationError("give --out RUN_DIR for a new run, or --resume RUN_DIR") }
         if let bnBatch, bnBatch < 0 { throw ValidationError("--bn-batch must be 0 (whole batch) or a positive number of images") }
-        if resume != nil && (config != nil || data != nil || method != nil || singleCamera != nil) {
-            throw ValidationError("--resume takes the run's own config.yaml; drop --config, --data, --single-camera and --method")
+        if resume != nil && overwrite { throw ValidationError("--overwrite starts a new run; it cannot go with --resume") }
+        if resume != nil && (config != nil || data != nil || method != nil || singleCamera != nil || evalData != nil) {
+            throw ValidationError("--resume takes the run's own config.yaml; drop --config, --data, --eval-data, --single-camera and --method")
         }
     }
 
@@ -113,6 +122,7 @@ struct Train: ParsableCommand {
             if let method { all.append("method=\(method)") }
             if let data { all.append("data.root=\(data)") }
             if let singleCamera { all.append("data.singleCamera=\(singleCamera)") }
+            if let evalData { all.append("data.evalRoot=\(evalData)") }
             if let initialWeights { all.append("model.initialWeights=\(initialWeights)") }
             if let bnBatch { all.append("training.bnBatch=\(bnBatch)") }
             if let views { all.append("views.dir=\(views)") }
@@ -128,6 +138,7 @@ struct Train: ParsableCommand {
                 throw ValidationError("generated views (views.method \(settings.views.method)) work with --method pplr, not \(settings.method)")
             }
         }
+        if resume == nil { try RunDirectory(folder).prepareForNewRun(overwrite: overwrite) }
         let trainer = Trainer(config: settings, runDirectory: folder, resume: resume != nil)
         do {
             let summary = try trainer.train()
