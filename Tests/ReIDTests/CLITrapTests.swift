@@ -16,4 +16,25 @@ extension CLITests {
             }
         }
     }
+
+    /// `--set training.epochs=2` on a 120-epoch recipe used to keep 10 warm-up epochs, so the rate
+    /// never reached its value; the schedule now follows the epochs, and one that cannot is refused.
+    func testTheScheduleFollowsTheEpochsOrIsRefused() throws {
+        let recipe = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs/supervised.yaml").path
+        let tiny = ["--data", TrainerTests.dataset, "--config", recipe, "--set", "model.backbone=osnet_x0_25",
+                    "--set", "data.height=64", "--set", "data.width=32", "--set", "data.identitiesPerBatch=4",
+                    "--set", "data.instancesPerIdentity=4", "--set", "training.itersPerEpoch=1", "--set", "training.evalEvery=-1"]
+        let r = try run(["train", "--out", folder + "/short", "--set", "training.epochs=2"] + tiny)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("schedule scaled from 120 to 2 epochs: warm-up 0 (was 10), milestones [1, 1]"), r.err)
+        let written = try String(contentsOfFile: folder + "/short/config.yaml", encoding: .utf8)
+        XCTAssertTrue(written.contains("warmupEpochs: 0"), written)
+
+        let refused = try run(["train", "--out", folder + "/warm", "--set", "training.epochs=2",
+                               "--set", "schedule.warmupEpochs=5"] + tiny)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.err.contains("schedule.warmupEpochs 5") && refused.err.contains("training.epochs 2"), refused.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/warm"))
+    }
 }

@@ -133,10 +133,23 @@ struct Train: ParsableCommand {
             }
             settings = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: config,
                                              overrides: all)
+            // A schedule the user did not set follows a --set training.epochs (see ScheduleFit).
+            let isEpochs: (String) -> Bool = { $0.hasPrefix("training.epochs=") }
+            if all.contains(where: isEpochs) {
+                let recipe = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: config,
+                                                   overrides: all.filter { !isEpochs($0) })
+                let note: String?
+                (settings, note) = ScheduleFit.scaled(settings, referenceEpochs: recipe.training.epochs,
+                                                      scheduleSet: all.contains { $0.hasPrefix("schedule.") })
+                if let note { FileHandle.standardError.write(Data((note + "\n").utf8)) }
+            }
             if settings.data.root.isEmpty { throw ValidationError("give --data DIR (or data.root in the config)") }
             if !settings.views.method.isEmpty && settings.method != "pplr" {
                 throw ValidationError("generated views (views.method \(settings.views.method)) work with --method pplr, not \(settings.method)")
             }
+        }
+        for warning in try ScheduleFit.check(settings) {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }
         if resume == nil { try RunDirectory(folder).prepareForNewRun(overwrite: overwrite) }
         let trainer = Trainer(config: settings, runDirectory: folder, resume: resume != nil)
