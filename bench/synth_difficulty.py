@@ -25,7 +25,7 @@ def main():
     made = run_json([a.reid, "synth", "--out", data, "--ids", "200", "--cameras", "4", "--seed", "0", "--json"])
     baselines = {
         "color_histogram": ["--model", "color-histogram"],
-        "untrained_osnet_x0_25": ["--model", "osnet_x0_25"],
+        "untrained_osnet_x0_25": ["--model", "osnet_x0_25", "--random-init"],
         "imagenet_mobilenetv2": ["--model", "mobilenetv2", "--weights",
                                  os.path.join(a.shared, "weights", "mobilenetv2_imagenet.safetensors")],
     }

@@ -103,8 +103,7 @@ def protocols(reid, data, model, weights, height, width):
     out = {}
     for name, flags in PROTOCOLS:
         cmd = [reid, "evaluate", "--dataset", data, "--model", model, "--size", f"{height}x{width}", "--json"] + flags
-        if weights:
-            cmd += ["--weights", weights]
+        cmd += ["--weights", weights] if weights else ["--random-init"]
         r = run_json(cmd)
         out[name] = {"rank1": r["rank1"], "mAP": r["mAP"]}
     return out

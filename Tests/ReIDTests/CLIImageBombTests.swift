@@ -11,7 +11,7 @@ extension CLITests {
         var bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
         bytes += [0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0, 0, 0, 0, 0] + [UInt8](repeating: 0x78, count: 64)
         try Data(bytes).write(to: URL(fileURLWithPath: images + "/0001_c1s1_000001_00.png"))
-        let r = try ReidBinary.run(["extract", "--model", "osnet_x0_25", "--images", images,
+        let r = try ReidBinary.run(["extract", "--model", "osnet_x0_25", "--random-init", "--images", images,
                                     "--out", folder + "/f.safetensors"], timeout: 120)
         XCTAssertFalse(r.timedOut)
         XCTAssertNotEqual(r.status, 0)

@@ -28,13 +28,13 @@ final class CLITests: XCTestCase {
     }
 
     func testEmptyFolderIsAClearError() throws {
-        let r = try run(["extract", "--model", "osnet_x0_25", "--images", folder, "--out", folder + "/f.safetensors"])
+        let r = try run(["extract", "--model", "osnet_x0_25", "--random-init", "--images", folder, "--out", folder + "/f.safetensors"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains(folder) && r.err.contains("contains no images"), r.err)
     }
 
     func testWrongFlagIsAClearError() throws {
-        let r = try run(["extract", "--model", "osnet_x0_25", "--images", folder, "--out", "x", "--batchsize", "3"])
+        let r = try run(["extract", "--model", "osnet_x0_25", "--random-init", "--images", folder, "--out", "x", "--batchsize", "3"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("--batchsize"), r.err)
     }
@@ -49,7 +49,7 @@ final class CLITests: XCTestCase {
         let weights = folder + "/small.safetensors"
         let make = try run(["synth", "--out", folder + "/data", "--ids", "4", "--cameras", "2"])
         XCTAssertEqual(make.status, 0, make.err)
-        let extracted = try run(["extract", "--model", "osnet_x0_25", "--dataset", folder + "/data",
+        let extracted = try run(["extract", "--model", "osnet_x0_25", "--random-init", "--dataset", folder + "/data",
                                  "--out", folder + "/f.safetensors", "--json"])
         XCTAssertEqual(extracted.status, 0, extracted.err)
         let summary = try JSONSerialization.jsonObject(with: Data(extracted.out.utf8)) as? [String: Any]

@@ -37,4 +37,20 @@ extension CLITests {
         XCTAssertTrue(refused.err.contains("schedule.warmupEpochs 5") && refused.err.contains("training.epochs 2"), refused.err)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/warm"))
     }
+
+    /// A registry backbone without weights used to extract random features with only a warning.
+    func testABackboneWithoutWeightsIsRefusedUnlessRandomInitIsAsked() throws {
+        let out = folder!
+        for command: [String] in [["extract", "--model", "osnet_x0_25", "--images", out, "--out", out + "/f.safetensors"],
+                                  ["evaluate", "--dataset", out, "--model", "resnet50"],
+                                  ["index", "build", "--gallery", out, "--model", "mobilenetv2", "--db", out + "/g.sqlite"],
+                                  ["export", "--model", "osnet_x0_25", "--out", out + "/m.onnx"]] {
+            let r = try run(command)
+            XCTAssertNotEqual(r.status, 0, command.joined(separator: " "))
+            XCTAssertTrue(r.err.contains("--weights") && r.err.contains("--random-init"), r.err)
+            let allowed = try run(command + ["--random-init"])
+            XCTAssertFalse(allowed.err.contains("random weights, whose features"), allowed.err)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/g.sqlite"))
+    }
 }

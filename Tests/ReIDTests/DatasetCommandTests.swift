@@ -53,12 +53,12 @@ final class DatasetCommandTests: XCTestCase {
         try fx.text("list.csv", "path,pid,camera,split\nimg/a1.png,1,0,train\nimg/a2.png,1,1,query\n"
                     + "img/b1.png,2,0,gallery\nimg/b2.png,1,0,gallery\n")
         let out = fx.root + "/f.safetensors"
-        let r = try ReidBinary.run(["extract", "--model", "osnet_x0_25", "--dataset", fx.root + "/list.csv",
+        let r = try ReidBinary.run(["extract", "--model", "osnet_x0_25", "--random-init", "--dataset", fx.root + "/list.csv",
                                     "--format", "csv", "--split", "query,gallery", "--size", "32x16", "--out", out, "--json"])
         XCTAssertEqual(r.status, 0, r.err)
         let summary = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
         XCTAssertEqual(summary?["images"] as? Int, 3)
-        let missing = try ReidBinary.run(["extract", "--model", "osnet_x0_25", "--dataset", fx.root,
+        let missing = try ReidBinary.run(["extract", "--model", "osnet_x0_25", "--random-init", "--dataset", fx.root,
                                           "--format", "market", "--out", out])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.err.contains("bounding_box_train/") && missing.err.contains("list.csv"), missing.err)

@@ -76,11 +76,14 @@ struct Evaluate: ParsableCommand {
     @Option(help: "With --report: number of queries drawn with their top-10.")
     var rankedQueries: Int = 10
 
+    @OptionGroup var randomInit: RandomInitOption
+
     func validate() throws {
         guard [features, distmat, dataset].compactMap({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --features FILE, --distmat FILE or --dataset DIR")
         }
         if dataset != nil && model == nil { throw ValidationError("--dataset needs --model") }
+        if let model { try randomInit.check(model: model, weights: weights) }
         if distmat != nil && (rerank || cameraNorm) {
             throw ValidationError("--rerank and --camera-norm need features; --distmat holds distances only")
         }

@@ -28,8 +28,10 @@ struct Export: ParsableCommand {
     @Option(help: "Output format (onnx).") var format: String = "onnx"
     @Option(help: "Output file.") var out: String
     @Flag(help: "Print a JSON summary.") var json = false
+    @OptionGroup var randomInit: RandomInitOption
 
     func validate() throws {
+        if let model { try randomInit.check(model: model, weights: weights) }
         guard format == "onnx" else { throw ValidationError("--format \(format): only onnx is supported") }
         guard (runDir == nil) != (model == nil) else { throw ValidationError("give either --run RUN_DIR or --model NAME") }
         if let model, model.hasPrefix("onnx:") {

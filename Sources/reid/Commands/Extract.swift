@@ -72,7 +72,10 @@ struct Extract: ParsableCommand {
     @Flag(help: "Print a JSON summary on standard output instead of text.")
     var json = false
 
+    @OptionGroup var randomInit: RandomInitOption
+
     func validate() throws {
+        try randomInit.check(model: model, weights: weights)
         let sources = [images, dataset, tensor].compactMap { $0 }
         guard sources.count == 1 else {
             throw ValidationError("give exactly one of --images DIR, --dataset DIR or --tensor FILE")
@@ -85,10 +88,6 @@ struct Extract: ParsableCommand {
         Runtime.configure()
         let device = try Device(parsing: self.device)
         let loaded = try LoadedModel.load(model, weights: weights, device: device, traced: !eager)
-        if weights == nil && !model.hasPrefix("onnx:") && model != "color-histogram" {
-            FileHandle.standardError.write(Data(
-                "warning: no --weights given: \(model) is randomly initialised, so its features only suit a smoke test\n".utf8))
-        }
         let started = Date()
 
         if let tensor {

@@ -66,7 +66,10 @@ struct IndexBuild: ParsableCommand {
     @Option(help: "Images per model batch.") var batch: Int = 32
     @Option(help: "Images per database transaction.") var commitEvery: Int = 256
     @Flag(help: "Replace an existing database made with another model.") var force = false
+    @OptionGroup var randomInit: RandomInitOption
     @Flag(help: "Print a JSON summary.") var json = false
+
+    func validate() throws { try randomInit.check(model: model, weights: weights) }
 
     func run() throws {
         Runtime.configure()
