@@ -2,9 +2,10 @@ import Foundation
 import ReID
 
 /// Finds the images of a gallery folder (recursively) and what their paths say about them:
-/// the camera from a Market-1501 style name (`0001_c2s1_…` → camera 1) or from a folder
-/// `camN` (→ camera N), a track id from a numeric folder directly below `camN`
-/// (`tracklets/cam1/007/…` → track 7), and the capture time from the file's modification time.
+/// the camera from a Market-1501 style name (`0001_c2s1_…` → camera 1) or from a camera folder
+/// (`cam2/`, `c2/`, `camera_02/` → camera 1 too: cameras are 0-based everywhere, see `reid --help`),
+/// a track id from a numeric folder directly below the camera folder (`tracklets/cam1/007/…` →
+/// track 7), and the capture time from the file's modification time.
 public enum GalleryScanner {
     public static func scan(_ folder: String) throws -> [GalleryItem] {
         let paths = try ImageFolder.list(folder, recursive: true).sorted()
@@ -23,8 +24,8 @@ public enum GalleryScanner {
             camera = parsed.camera
             pid = parsed.pid
         }
-        for (i, component) in components.enumerated() where component.hasPrefix("cam") {
-            guard let n = Int(component.dropFirst(3)) else { continue }
+        for (i, component) in components.enumerated().dropLast() {
+            guard let n = CameraFolderName.camera(component) else { continue }
             if camera < 0 { camera = n }
             if i + 2 < components.count, let t = Int(components[i + 1]) { track = t }
         }

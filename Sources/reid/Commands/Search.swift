@@ -31,7 +31,7 @@ struct Search: ParsableCommand {
     @Flag(help: "Re-rank the best candidates by k-reciprocal re-ranking.") var rerank = false
     @Option(help: "Faiss results that --rerank re-orders.") var candidates: Int = 100
     @Flag(help: "Leave out gallery items from the query's camera.") var cameraExclude = false
-    @Option(help: "The query's camera (0-based) when its file name does not carry it.") var queryCamera: Int?
+    @Option(help: "The query's camera when its file name does not carry it: 0-based, so c1/cam1 is 0 (see `reid --help`).") var queryCamera: Int?
     @Option(help: "Check this model against the gallery's (optional).") var model: String?
     @Option(help: "Check these weights against the gallery's (optional).") var weights: String?
     @Option(help: "Write an HTML page of the results here.") var html: String?
