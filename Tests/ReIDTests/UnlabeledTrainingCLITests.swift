@@ -36,6 +36,11 @@ extension CLITests {
         let alone = try run(["train", "--data", crops, "--out", folder + "/alone"] + Self.tinyUnsupervised)
         XCTAssertEqual(alone.status, 0, alone.err)
         XCTAssertTrue(alone.err.contains("no labelled query/gallery"), alone.err)
+        // The run says what it is about to do before it does it.
+        XCTAssertTrue(alone.err.contains("training images, unlabeled, 2 cameras"), alone.err)
+        XCTAssertTrue(alone.err.contains("model: osnet_x0_25 (") && alone.err.contains("M parameters), random init"), alone.err)
+        XCTAssertTrue(alone.err.contains("input 64x32, batch 16 (4 ids x 4), 2 epochs of 2 iterations"), alone.err)
+        XCTAssertTrue(alone.err.contains("epoch 1 took "), alone.err)
         XCTAssertTrue(alone.err.contains("epoch 2: clusters "), "cluster statistics on the console: " + alone.err)
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/alone/best.safetensors"), "best is the last checkpoint")
         let log = TrainingLog(path: folder + "/alone/log.jsonl").entries()

@@ -63,6 +63,7 @@ public final class Trainer {
         Runtime.seed(config.seed)
         let method = try MethodRegistry.make(config.method, context: context)
         applyBatchNormGrouping(method.model)
+        say(RunSummary.text(config: config, dataset: dataset, evaluation: evalData, model: method.model, device: device))
         let yaml = try ConfigLoader.yaml(config)
         try AtomicWrite.write(Data(yaml.utf8), to: run.config)
         let log = TrainingLog(path: run.log)
@@ -156,6 +157,11 @@ public final class Trainer {
             try TrainingReport(run: run, title: "\(config.method) on \(config.data.root)").write(log: log.entries())
             summary.epochsRun += 1
             summary.lastEpoch = epoch + 1
+            if summary.epochsRun == 1, epoch + 1 < config.training.epochs {
+                let left = Double(config.training.epochs - epoch - 1) * Date().timeIntervalSince(started)
+                say(String(format: "epoch %d took %.0f s; about %.0f min for the %d epochs left", epoch + 1,
+                           Date().timeIntervalSince(started), left / 60, config.training.epochs - epoch - 1))
+            }
             summary.lastLosses = means
             if outOfTime {
                 say("stopping after epoch \(epoch + 1): training.maxMinutes (\(config.training.maxMinutes)) reached")
