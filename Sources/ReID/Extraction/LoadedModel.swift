@@ -42,6 +42,14 @@ public final class LoadedModel {
             let script = TracedInference { try graph($0) }
             return LoadedModel(name: spec, module: graph, report: nil) { traced ? try script($0) : try graph($0) }
         }
+        // A training run (`run:DIR`): its own architecture and head, its checkpoint (or `weights`).
+        if let directory = RunModel.directory(of: spec) {
+            let run = try RunModel(directory: directory, checkpoint: weights ?? "best")
+            let model = try run.model()
+            try model.to(device)
+            let script = TracedInference { try model($0).embedding }
+            return LoadedModel(name: spec, module: model, report: nil) { traced ? try script($0) : try model($0).embedding }
+        }
         let model = try ReIDModel(backbone: spec)
         var report: WeightsLoadReport? = nil
         if let weights { report = try model.loadWeights(from: weights, usage: .inference) }

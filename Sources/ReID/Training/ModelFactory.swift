@@ -5,22 +5,9 @@ import Torch
 public enum ModelFactory {
     public static func make(_ section: TrainingConfig.ModelSection, classes: Int, device: Device,
                             channelsLast: Bool) throws -> ReIDModel {
-        let pooling: PoolingKind
-        switch section.pooling {
-        case "gem": pooling = .gem
-        case "average", "avg": pooling = .average
-        case "max": pooling = .max
-        default: throw ReIDError.invalidOption("model.pooling '\(section.pooling)': use average, gem or max")
-        }
-        var section = section
-        // ONNX weights are a whole network: it becomes the backbone rather than being copied into one.
-        if section.initialWeights.lowercased().hasSuffix(".onnx") {
-            section.backbone = BackboneRegistry.onnxPrefix + section.initialWeights
-            section.initialWeights = ""
-        }
+        let section = section.resolved
         let model = try ReIDModel(backbone: section.backbone, options: BackboneOptions(lastStride: section.lastStride),
-                                  head: HeadConfiguration(pooling: pooling, gemP: section.gemP, classes: classes,
-                                                          parts: section.parts))
+                                  head: try section.head(classes: classes))
         if !section.initialWeights.isEmpty {
             try model.loadWeights(from: section.initialWeights, usage: .initialisation)
         }

@@ -25,7 +25,7 @@ public enum RunSummary {
         return """
             \(config.method) on \(config.data.root): \(train.count) training images, \(identities), \(cameras) camera\(cameras == 1 ? "" : "s")
               evaluated on: \(evaluated)
-              model: \(config.model.backbone) (\(String(format: "%.2f", Double(parameters) / 1e6)) M parameters)\(config.model.initialWeights.isEmpty ? ", random init" : " from \(config.model.initialWeights)")
+              model: \(config.model.backbone) (\(String(format: "%.2f", Double(parameters) / 1e6)) M parameters)\(config.model.initialWeights.isEmpty ? (config.model.backbone.hasPrefix("onnx:") ? "" : ", random init") : " from \(config.model.initialWeights)")
               input \(config.data.height)x\(config.data.width), batch \(batch) (\(config.data.identitiesPerBatch) ids x \(config.data.instancesPerIdentity)), \(config.training.epochs) epochs of \(iterations), \(config.optimizer.name) lr \(config.optimizer.lr), device \(device)
             """
     }

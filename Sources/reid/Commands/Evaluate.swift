@@ -25,6 +25,7 @@ struct Evaluate: ParsableCommand {
                   --k1 20 --k2 6 --lambda 0.3
               reid evaluate --dataset data/cuhk03-pair1 \\
                   --model onnx:osnet_x0_25_msmt17.onnx
+              reid evaluate --dataset data/cuhk03-pair1 --run runs/adapted --report out/eval
             """
     )
 
@@ -40,14 +41,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "With --dataset: its layout (market, duke, msmt17, cuhk03-labeled, cuhk03-detected, csv); detected when omitted.")
     var format: String?
 
-    @Option(help: "With --dataset: the model (see `reid extract --help`).")
-    var model: String?
-
-    @Option(help: "With --dataset: weight file.")
-    var weights: String?
-
-    @Option(help: "With --dataset: input size HEIGHTxWIDTH.", transform: ImageSize.parse)
-    var size: ImageSize = ImageSize(height: 256, width: 128)
+    @OptionGroup(title: "With --dataset: the model")
+    var modelOptions: ModelOptions
 
     @Option(help: "Distance: cosine (features L2-normalised first) or euclidean.")
     var metric: DistanceMetric = .cosine
@@ -76,14 +71,12 @@ struct Evaluate: ParsableCommand {
     @Option(help: "With --report: number of queries drawn with their top-10.")
     var rankedQueries: Int = 10
 
-    @OptionGroup var randomInit: RandomInitOption
 
     func validate() throws {
         guard [features, distmat, dataset].compactMap({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --features FILE, --distmat FILE or --dataset DIR")
         }
-        if dataset != nil && model == nil { throw ValidationError("--dataset needs --model") }
-        if let model { try randomInit.check(model: model, weights: weights) }
+        if dataset != nil && !modelOptions.isGiven { throw ValidationError("--dataset needs --model (with --weights) or --run") }
         if distmat != nil && (rerank || cameraNorm) {
             throw ValidationError("--rerank and --camera-norm need features; --distmat holds distances only")
         }
@@ -130,6 +123,10 @@ struct Evaluate: ParsableCommand {
         }
         var notes = ["Distance: \(metric.rawValue)" + (cameraNorm ? ", camera-normalised features" : "") + "."]
         if rerank { notes.append("Re-ranking: k1 \(k1), k2 \(k2), λ \(lambda).") }
+        if dataset != nil, let chosen = try? modelOptions.resolve() {
+            notes.append("Model: \(chosen.spec)" + (chosen.weights.map { ", weights \($0)" } ?? "")
+                         + ", input \(chosen.size.height)x\(chosen.size.width).")
+        }
         if !haveImages { notes.append("The features file names no images, so no ranked lists are drawn.") }
         let page = try EvaluationReport(title: "SwiftReID evaluation: \(features ?? dataset ?? "")", metrics: plain.metrics,
                                         distances: plain.distances, query: query, gallery: gallery,
@@ -143,8 +140,9 @@ struct Evaluate: ParsableCommand {
         let layout = try format.map { try DatasetLayout(format: $0) }
         let data = try DatasetLayout.load(dataset!, format: layout,
                                           options: DatasetOptions(splits: [.query, .gallery], optionalSplits: []))
-        let loaded = try LoadedModel.load(model!, weights: weights)
-        let extractor = FeatureExtractor(height: size.height, width: size.width)
+        let chosen = try modelOptions.resolve()
+        let loaded = try LoadedModel.load(chosen.spec, weights: chosen.weights)
+        let extractor = FeatureExtractor(height: chosen.size.height, width: chosen.size.width)
         let records = data[.query] + data[.gallery]
         let all = try extractor.extract(paths: records.map(\.path), progress: Progress(total: records.count, label: "extract"),
                                         embed: loaded.embed)

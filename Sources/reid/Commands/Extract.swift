@@ -21,6 +21,7 @@ struct Extract: ParsableCommand {
                   --images my_crops/ --out crops.safetensors --json
               reid extract --model onnx:model.onnx \\
                   --tensor batch.safetensors --out out.safetensors
+              reid extract --run runs/adapted --images my_crops/ --out crops.safetensors
 
             With --dataset, --split picks splits (default query,gallery) and
             --format the layout (see `reid dataset --help`; detected when
@@ -30,11 +31,7 @@ struct Extract: ParsableCommand {
             """
     )
 
-    @Option(help: "Model: resnet50, resnet50-ibn-a, mobilenetv2, osnet_x1_0 … osnet_x0_25, onnx:PATH, or color-histogram (a learning-free baseline).")
-    var model: String
-
-    @Option(help: "Weight file (.safetensors, .pth or .onnx). Not needed for onnx:PATH models.")
-    var weights: String?
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(help: "A folder of images (jpg/png/bmp).")
     var images: String?
@@ -54,9 +51,6 @@ struct Extract: ParsableCommand {
     @Option(help: "Output safetensors file.")
     var out: String
 
-    @Option(help: "Input size HEIGHTxWIDTH.", transform: ImageSize.parse)
-    var size: ImageSize = ImageSize(height: 256, width: 128)
-
     @Option(help: "Images per batch.")
     var batch: Int = 64
 
@@ -72,10 +66,8 @@ struct Extract: ParsableCommand {
     @Flag(help: "Print a JSON summary on standard output instead of text.")
     var json = false
 
-    @OptionGroup var randomInit: RandomInitOption
-
     func validate() throws {
-        try randomInit.check(model: model, weights: weights)
+        guard modelOptions.isGiven else { throw ValidationError("give --model NAME (with --weights) or --run RUN_DIR") }
         let sources = [images, dataset, tensor].compactMap { $0 }
         guard sources.count == 1 else {
             throw ValidationError("give exactly one of --images DIR, --dataset DIR or --tensor FILE")
@@ -87,7 +79,9 @@ struct Extract: ParsableCommand {
     func run() throws {
         Runtime.configure()
         let device = try Device(parsing: self.device)
-        let loaded = try LoadedModel.load(model, weights: weights, device: device, traced: !eager)
+        let chosen = try modelOptions.resolve()
+        let size = chosen.size
+        let loaded = try LoadedModel.load(chosen.spec, weights: chosen.weights, device: device, traced: !eager)
         let started = Date()
 
         if let tensor {
@@ -128,7 +122,7 @@ struct Extract: ParsableCommand {
         let progress = Progress(total: records.count, label: "extract")
         let features = try extractor.extract(paths: records.map(\.path), progress: progress, embed: loaded.embed)
         try FeatureFile(features: features, records: records, splits: splits)
-            .save(to: out, metadata: ["model": model, "size": size.description])
+            .save(to: out, metadata: ["model": chosen.spec, "size": size.description])
         try report(count: records.count, dims: features.size(1), seconds: Date().timeIntervalSince(started))
     }
 

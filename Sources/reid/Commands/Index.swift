@@ -19,8 +19,9 @@ struct IndexCommand: ParsableCommand {
             time is the file's modification time.
 
             Examples:
+              reid index build --gallery crops/ --run runs/adapted --db gallery.sqlite
               reid index build --gallery crops/ --model osnet_x0_25 \\
-                  --weights runs/osnet/best.safetensors --db gallery.sqlite
+                  --weights osnet_x0_25.safetensors --db gallery.sqlite
               reid index add --db gallery.sqlite --images new_crops/
               reid index remove --db gallery.sqlite --id 12 --id 13
               reid index stats --db gallery.sqlite --json
@@ -59,24 +60,25 @@ struct IndexBuild: ParsableCommand {
         abstract: "Index every image below a folder into a new (or the same model's) gallery database.")
 
     @Option(help: "Folder of gallery crops (searched recursively).") var gallery: String
-    @Option(help: "Model: resnet50, mobilenetv2, osnet_x0_25 …, onnx:PATH, or color-histogram.") var model: String
-    @Option(help: "Weight file (.safetensors from a training run, .pth, .onnx).") var weights: String?
+    @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Gallery database to write.") var db: String
-    @Option(help: "Model input size HEIGHTxWIDTH.", transform: ImageSize.parse) var size: ImageSize = ImageSize(height: 256, width: 128)
     @Option(help: "Images per model batch.") var batch: Int = 32
     @Option(help: "Images per database transaction.") var commitEvery: Int = 256
     @Flag(help: "Replace an existing database made with another model.") var force = false
-    @OptionGroup var randomInit: RandomInitOption
     @Flag(help: "Print a JSON summary.") var json = false
 
-    func validate() throws { try randomInit.check(model: model, weights: weights) }
+    func validate() throws {
+        guard modelOptions.isGiven else { throw ValidationError("give --model NAME (with --weights) or --run RUN_DIR") }
+    }
 
     func run() throws {
         Runtime.configure()
         let started = Date()
         // Scan first: an empty or missing folder is an error that must leave no database behind.
         let items = try GalleryScanner.scan(gallery)
-        let identity = try GalleryModelIdentity.fingerprint(model: model, weights: weights, height: size.height, width: size.width)
+        let chosen = try modelOptions.resolve()
+        let identity = try GalleryModelIdentity.fingerprint(model: chosen.spec, weights: chosen.weights,
+                                                            height: chosen.size.height, width: chosen.size.width)
         if FileManager.default.fileExists(atPath: db), let old = try GalleryStore(path: db).identity() {
             do {
                 try old.requireSameModel(as: identity, gallery: db)
@@ -98,7 +100,7 @@ struct IndexBuild: ParsableCommand {
                            "dimension": index.identity.dimension, "seconds": seconds])
         } else {
             print(String(format: "indexed %d images (%d already present) → %@: %d items, %d-d %@ features, %.1f s",
-                         added, skipped, db, index.count, index.identity.dimension, model, seconds))
+                         added, skipped, db, index.count, index.identity.dimension, chosen.spec, seconds))
         }
     }
 }

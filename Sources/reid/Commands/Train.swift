@@ -144,6 +144,8 @@ struct Train: ParsableCommand {
                 if let note { FileHandle.standardError.write(Data((note + "\n").utf8)) }
             }
             if settings.data.root.isEmpty { throw ValidationError("give --data DIR (or data.root in the config)") }
+            // config.yaml names what is really built: an ONNX --init becomes the backbone, paths absolute.
+            settings.model = settings.model.resolved
             if !settings.views.method.isEmpty && settings.method != "pplr" {
                 throw ValidationError("generated views (views.method \(settings.views.method)) work with --method pplr, not \(settings.method)")
             }

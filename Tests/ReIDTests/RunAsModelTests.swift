@@ -1,0 +1,60 @@
+import Foundation
+import XCTest
+import ReIDTestSupport
+@testable import ReID
+@testable import Torch
+
+/// A training run is a model: extract, evaluate and index build take `--run` alone.
+extension CLITests {
+    func testARunIsUsedWithRunAloneAndAContradictingSizeIsRefused() throws {
+        let crops = try unlabeledCrops()
+        let runFolder = folder + "/pplr"
+        // PPLR: a head with parts, which fits no plain --model.
+        let trained = try run(["train", "--data", crops, "--out", runFolder] + Self.tinyUnsupervised
+                              + ["--method", "pplr", "--set", "model.parts=3", "--set", "training.epochs=1", "--set", "pplr.k=5"])
+        XCTAssertEqual(trained.status, 0, trained.err)
+
+        let features = folder + "/f.safetensors"
+        let extracted = try run(["extract", "--run", runFolder, "--dataset", TrainerTests.dataset, "--out", features, "--json"])
+        XCTAssertEqual(extracted.status, 0, extracted.err)
+        // The same features as the model the run evaluates with, built from its config by hand.
+        let model = try RunModel(directory: runFolder).model()
+        let first = try Market1501(root: TrainerTests.dataset).query[0].path
+        var input = [Float](repeating: 0, count: 3 * 64 * 32)
+        try ImageLoading.loadNormalized(first, height: 64, width: 32, into: &input)
+        let expected = try withNoGrad { try model(Tensor(input, shape: [1, 3, 64, 32])).embedding }.flatten().floats()
+        let got = try Safetensors.load(features)["features"]!.narrow(dim: 0, start: 0, length: 1).flatten().floats()
+        XCTAssertEqual(got.count, expected.count)
+        for (a, b) in zip(got, expected) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+
+        let evaluated = try run(["evaluate", "--dataset", TrainerTests.dataset, "--run", runFolder, "--json"])
+        XCTAssertEqual(evaluated.status, 0, evaluated.err)
+        let db = folder + "/gallery.sqlite"
+        let indexed = try run(["index", "build", "--gallery", crops, "--run", runFolder, "--db", db])
+        XCTAssertEqual(indexed.status, 0, indexed.err)
+        let searched = try run(["search", "--db", db, "--query", first, "--json"])
+        XCTAssertEqual(searched.status, 0, searched.err)
+
+        let contradicted = try run(["extract", "--run", runFolder, "--size", "128x64", "--images", crops, "--out", features])
+        XCTAssertNotEqual(contradicted.status, 0)
+        XCTAssertTrue(contradicted.err.contains("contradicts") && contradicted.err.contains("64x32"), contradicted.err)
+        let both = try run(["extract", "--run", runFolder, "--model", "osnet_x0_25", "--images", crops, "--out", features])
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.err.contains("--run carries its model"), both.err)
+    }
+
+    /// An ONNX --init is the backbone; config.yaml says so (it used to record the default resnet50).
+    func testAnONNXInitialisedRunNamesItsGraph() throws {
+        let onnx = try SharedData.file("weights/osnet_x0_25_msmt17.onnx")
+        let crops = try unlabeledCrops()
+        let runFolder = folder + "/uda"
+        let trained = try run(["train", "--data", crops, "--out", runFolder, "--init", onnx] + Self.tinyUnsupervised
+                              + ["--set", "training.epochs=1"])
+        XCTAssertEqual(trained.status, 0, trained.err)
+        let config = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: runFolder + "/config.yaml")
+        XCTAssertEqual(config.model.backbone, "onnx:" + URL(fileURLWithPath: onnx).standardizedFileURL.path)
+        XCTAssertEqual(config.model.initialWeights, "")
+        let extracted = try run(["extract", "--run", runFolder, "--images", crops + "/cam1", "--out", folder + "/f.safetensors"])
+        XCTAssertEqual(extracted.status, 0, extracted.err)
+    }
+}
