@@ -1,5 +1,5 @@
 """Helpers shared by the benchmark scripts."""
-import json, os, subprocess, sys
+import json, os, signal, subprocess, sys
 
 
 def run_json(cmd):
@@ -19,3 +19,13 @@ def write_result(result, path):
         json.dump(result, f, indent=2)
     os.replace(tmp, path)
     print(json.dumps(result, indent=2))
+
+
+def stop_server(server, seconds=30):
+    """Stops a `reid serve` process as Ctrl-C would (it writes its index on the way out), and
+    kills it if it has not exited after `seconds`."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        server.kill()

@@ -15,9 +15,9 @@
 5. Slow clients: 2,000 connections that send half a request head; /v1/health latency while they
    are open, and how many the server has closed after its header timeout.
 """
-import argparse, glob, json, os, re, shutil, signal, socket, struct, subprocess, sys, time, urllib.request, zlib
+import argparse, glob, json, os, re, shutil, socket, struct, subprocess, sys, time, urllib.request, zlib
 
-from common import write_result
+from common import stop_server, write_result
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
@@ -227,11 +227,7 @@ def main():
         result["slowloris"] = slow_clients(args.port, args.slow)
         result["model"] = model
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
     result["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     fuzz = result["fuzz"]

@@ -7,9 +7,9 @@ image decoding and the model; decoding and embedding of a query crop are reporte
 and the server's own per-stage means over each wrk run are read from /metrics.
 Writes bench/results/search.json.
 """
-import argparse, json, os, re, shutil, signal, subprocess, sys, time, urllib.request
+import argparse, json, os, re, shutil, subprocess, sys, time, urllib.request
 
-from common import run_json, write_result
+from common import run_json, stop_server, write_result
 
 here = os.path.dirname(os.path.abspath(__file__))
 
@@ -111,11 +111,7 @@ wrk.headers["Authorization"] = "Bearer {token}"
                        max(1, after[s]["count"] - before.get(s, {}).get("count", 0)) for s in after}
                 result["http"].append(run)
         finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
     result["load_average_at_end"] = os.getloadavg()
     big = max(result["search"], key=lambda r: r["items"])
     result["target_met"] = big["search_ms"]["p99"] < 50

@@ -83,16 +83,8 @@ final class LiveServiceTests: ServiceTestCase {
 
     /// Loads `url` in headless Chromium and returns the DOM after its scripts ran.
     static func dumpDOM(_ browser: String, url: String, profile: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: browser)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile)",
-                             "--virtual-time-budget=8000", "--dump-dom", url]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let (_, data) = try ProcessOutput.run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                                        "--user-data-dir=\(profile)", "--virtual-time-budget=8000", "--dump-dom", url])
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -135,21 +135,13 @@ final class ONNXExportTests: XCTestCase {
         let inputPath = folder + "/input.bin", expectedPath = folder + "/expected.bin"
         try Data(r.input.contiguous().floats().withUnsafeBufferPointer { Data(buffer: $0) }).write(to: URL(fileURLWithPath: inputPath))
         try Data(r.expected.contiguous().floats().withUnsafeBufferPointer { Data(buffer: $0) }).write(to: URL(fileURLWithPath: expectedPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.packageRoot.path + "/scripts/onnx_check.py", r.onnx, inputPath,
-                             r.input.shape.map(String.init).joined(separator: ","), expectedPath]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let (status, data) = try ProcessOutput.run(python, [Self.packageRoot.path + "/scripts/onnx_check.py", r.onnx, inputPath,
+                                                            r.input.shape.map(String.init).joined(separator: ","), expectedPath])
         let report = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
-        if process.terminationStatus == 3 {
+        if status == 3 {
             throw XCTSkip("onnxruntime is not installed for \(python) (\(report["error"] ?? "")); run scripts/test-venv.sh")
         }
-        XCTAssertEqual(process.terminationStatus, 0, String(decoding: data, as: UTF8.self), file: file, line: line)
+        XCTAssertEqual(status, 0, String(decoding: data, as: UTF8.self), file: file, line: line)
         let diff = try XCTUnwrap(report["max_abs_diff"] as? Double, String(decoding: data, as: UTF8.self), file: file, line: line)
         let scale = report["max_abs_value"] as? Double ?? 0
         print("onnxruntime vs SwiftReID on \((r.onnx as NSString).lastPathComponent): max |diff| \(diff), max |feature| \(scale)")
