@@ -27,7 +27,8 @@ extension CLITests {
         XCTAssertEqual(got.count, expected.count)
         for (a, b) in zip(got, expected) { XCTAssertEqual(a, b, accuracy: 1e-4) }
 
-        let evaluated = try run(["evaluate", "--dataset", TrainerTests.dataset, "--run", runFolder, "--json"])
+        // --data, as train takes it, names the dataset here too (--dataset still works above).
+        let evaluated = try run(["evaluate", "--data", TrainerTests.dataset, "--run", runFolder, "--json"])
         XCTAssertEqual(evaluated.status, 0, evaluated.err)
         let db = folder + "/gallery.sqlite"
         let indexed = try run(["index", "build", "--gallery", crops, "--run", runFolder, "--db", db])

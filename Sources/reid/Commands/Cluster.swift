@@ -53,7 +53,7 @@ struct Cluster: ParsableCommand {
         guard let f = t["features"] else { throw ValidationError("\(features): has no `features` tensor") }
         let cams = try t["cams"]?.ints()
         if (cameraNorm || cameraPenalty > 0) && cams == nil {
-            throw ValidationError("\(features): has no `cams` tensor, which --camera-norm and --camera-penalty need; extract with --dataset to get it")
+            throw ValidationError("\(features): has no `cams` tensor, which --camera-norm and --camera-penalty need; extract with --data to get it")
         }
         let pids = try t["pids"]?.ints()
         let truth = pids.flatMap { p in p.allSatisfy { $0 >= 0 } ? p : nil }

@@ -15,17 +15,17 @@ struct Evaluate: ParsableCommand {
             Inputs (give one):
               --features FILE  query_features, gallery_features, query_pids,
                                gallery_pids, query_cams, gallery_cams — or the
-                               file `reid extract --dataset` writes
+                               file `reid extract --data` writes
               --distmat FILE   distmat [Q, G] plus the four id/camera tensors
-              --dataset DIR    extract with --model/--weights, then evaluate
+              --data DIR       extract with --model/--weights or --run, then evaluate
 
             Examples:
               reid evaluate --features cuhk03.safetensors --json
               reid evaluate --features cuhk03.safetensors --rerank \\
                   --k1 20 --k2 6 --lambda 0.3
-              reid evaluate --dataset data/cuhk03-pair1 \\
+              reid evaluate --data data/cuhk03-pair1 \\
                   --model onnx:osnet_x0_25_msmt17.onnx
-              reid evaluate --dataset data/cuhk03-pair1 --run runs/adapted --report out/eval
+              reid evaluate --data data/cuhk03-pair1 --run runs/adapted --report out/eval
             """
     )
 
@@ -35,13 +35,14 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Distance-matrix file (safetensors).")
     var distmat: String?
 
-    @Option(help: "Dataset root (Market-1501 layout); needs --model.")
+    @Option(name: [.customLong("data"), .customLong("dataset")],
+            help: "Dataset root (any layout with query/gallery); needs --model or --run. --dataset is the old name.")
     var dataset: String?
 
-    @Option(help: "With --dataset: its layout (market, duke, msmt17, cuhk03-labeled, cuhk03-detected, csv); detected when omitted.")
+    @Option(help: "With --data: its layout (market, duke, msmt17, cuhk03-labeled, cuhk03-detected, csv); detected when omitted.")
     var format: String?
 
-    @OptionGroup(title: "With --dataset: the model")
+    @OptionGroup(title: "With --data: the model")
     var modelOptions: ModelOptions
 
     @Option(help: "Distance: cosine (features L2-normalised first) or euclidean.")
@@ -74,9 +75,9 @@ struct Evaluate: ParsableCommand {
 
     func validate() throws {
         guard [features, distmat, dataset].compactMap({ $0 }).count == 1 else {
-            throw ValidationError("give exactly one of --features FILE, --distmat FILE or --dataset DIR")
+            throw ValidationError("give exactly one of --features FILE, --distmat FILE or --data DIR")
         }
-        if dataset != nil && !modelOptions.isGiven { throw ValidationError("--dataset needs --model (with --weights) or --run") }
+        if dataset != nil && !modelOptions.isGiven { throw ValidationError("--data needs --model (with --weights) or --run") }
         if distmat != nil && (rerank || cameraNorm) {
             throw ValidationError("--rerank and --camera-norm need features; --distmat holds distances only")
         }

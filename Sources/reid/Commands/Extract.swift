@@ -15,7 +15,7 @@ struct Extract: ParsableCommand {
 
             Examples:
               reid extract --model onnx:osnet_x0_25_msmt17.onnx \\
-                  --dataset data/cuhk03-pair1 --out cuhk03.safetensors
+                  --data data/cuhk03-pair1 --out cuhk03.safetensors
               reid extract --model mobilenetv2 \\
                   --weights mobilenetv2_imagenet.safetensors \\
                   --images my_crops/ --out crops.safetensors --json
@@ -23,7 +23,7 @@ struct Extract: ParsableCommand {
                   --tensor batch.safetensors --out out.safetensors
               reid extract --run runs/adapted --images my_crops/ --out crops.safetensors
 
-            With --dataset, --split picks splits (default query,gallery) and
+            With --data, --split picks splits (default query,gallery) and
             --format the layout (see `reid dataset --help`; detected when
             omitted); the file then also holds `split` (0 train, 1 query,
             2 gallery). Weights that hold only a backbone
@@ -36,13 +36,14 @@ struct Extract: ParsableCommand {
     @Option(help: "A folder of images (jpg/png/bmp).")
     var images: String?
 
-    @Option(help: "A dataset root (Market-1501, DukeMTMC-reID, MSMT17, CUHK03-NP layout or a CSV manifest).")
+    @Option(name: [.customLong("data"), .customLong("dataset")],
+            help: "A dataset root (Market-1501, DukeMTMC-reID, MSMT17, CUHK03-NP layout or a CSV manifest); --dataset is the old name.")
     var dataset: String?
 
-    @Option(help: "With --dataset: market|duke|msmt17|cuhk03-labeled|cuhk03-detected|csv|folder (detected when omitted).")
+    @Option(help: "With --data: market|duke|msmt17|cuhk03-labeled|cuhk03-detected|csv|folder (detected when omitted).")
     var format: String?
 
-    @Option(help: "With --dataset: comma-separated splits among train, query, gallery.")
+    @Option(help: "With --data: comma-separated splits among train, query, gallery.")
     var split: String = "query,gallery"
 
     @Option(help: "A safetensors file whose `input` [N,3,H,W] tensor is fed to the model as is.")
@@ -70,7 +71,7 @@ struct Extract: ParsableCommand {
         guard modelOptions.isGiven else { throw ValidationError("give --model NAME (with --weights) or --run RUN_DIR") }
         let sources = [images, dataset, tensor].compactMap { $0 }
         guard sources.count == 1 else {
-            throw ValidationError("give exactly one of --images DIR, --dataset DIR or --tensor FILE")
+            throw ValidationError("give exactly one of --images DIR, --data DIR or --tensor FILE")
         }
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
         guard (streams ?? 1) > 0 else { throw ValidationError("--streams must be positive") }

@@ -9,7 +9,7 @@ struct Synth: ParsableCommand {
             Procedural people (bodies, clothes, patterns, bags, poses, front/side/back
             views) seen by cameras that differ in background, light, colour cast,
             focus and scale. The folder follows the Market-1501 layout, so every
-            command that takes --dataset reads it. Also written: person masks
+            command that takes --data reads it. Also written: person masks
             (mask/<name>), ground-truth novel views of training images turned by
             90/135/180/270 degrees (nv/<deg>/<name>), and single-camera tracks of
             unlabeled people (tracklets/<video>/<track>/<frame>.jpg).
