@@ -305,3 +305,30 @@ final class ReportTests: XCTestCase {
             .write(to: temporaryFolder()))
     }
 }
+
+/// A training report a person can read: scores apart from counts, whole-number epochs, and
+/// losses as they weigh in the total.
+final class TrainingReportChartTests: XCTestCase {
+    func testScoresAndCountsAreChartedApartOnWholeEpochs() throws {
+        let folder = NSTemporaryDirectory() + "reid-report-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let log: [[String: Any]] = (1...23).map { e in
+            ["epoch": e, "loss": ["center": 300.0, "id": 2.0, "total": 3.5] as [String: Any],
+             "stats": ["clusters": 500.0 + Double(e), "outliers": 40.0, "ari": 0.5, "cluster_seconds": 1.2] as [String: Any]]
+        }
+        var config = TrainingConfig()
+        config.method = "uda"
+        let weights = TrainingReport.lossWeights(config)
+        XCTAssertEqual(weights["center"], 0.005)
+        try TrainingReport(run: RunDirectory(folder), title: "t", lossWeights: weights).write(log: log)
+        for file in ["losses.png", "stats.png", "scores.png", "report.html"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/" + file), file)
+        }
+        XCTAssertEqual(TrainingReport.epochTicks(log), [0, 3, 6, 9, 12, 15, 18, 21])
+        let page = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        XCTAssertTrue(page.contains("times its weight in the total"), page)
+        config.method = "cluster-contrast"
+        XCTAssertTrue(TrainingReport.lossWeights(config).isEmpty, "ClusterNCE is logged as it enters the total")
+    }
+}

@@ -154,7 +154,8 @@ public final class Trainer {
                 .write(to: run.last, model: method.model, modules: method.auxiliaryModules, optimizers: method.optimizers)
             if evalData == nil || evalEvery < 0 { try run.copyLastToBest() }
             try log.append(entry)
-            try TrainingReport(run: run, title: "\(config.method) on \(config.data.root)").write(log: log.entries())
+            try TrainingReport(run: run, title: "\(config.method) on \(config.data.root)",
+                               lossWeights: TrainingReport.lossWeights(config)).write(log: log.entries())
             summary.epochsRun += 1
             summary.lastEpoch = epoch + 1
             if summary.epochsRun == 1, epoch + 1 < config.training.epochs {

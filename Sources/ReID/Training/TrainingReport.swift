@@ -6,10 +6,32 @@ import Torch
 public struct TrainingReport {
     public let run: RunDirectory
     public let title: String
+    /// Each logged loss term's weight in the total, where known: the chart shows what each term
+    /// adds to the total (a raw center loss of 300 at weight 0.005 adds 1.5, not 300).
+    public let lossWeights: [String: Double]
 
-    public init(run: RunDirectory, title: String) {
+    public init(run: RunDirectory, title: String, lossWeights: [String: Double] = [:]) {
         self.run = run
         self.title = title
+        self.lossWeights = lossWeights
+    }
+
+    /// The loss weights of the methods whose terms are logged unweighted (BoT's id, triplet and
+    /// center terms: supervised and uda).
+    public static func lossWeights(_ config: TrainingConfig) -> [String: Double] {
+        guard ["supervised", "uda"].contains(config.method) else { return [:] }
+        return ["id": config.loss.crossEntropyWeight, "triplet": config.loss.tripletWeight, "center": config.loss.centerWeight]
+    }
+
+    /// Statistics that are scores between 0 and 1; the others (clusters, outliers, …) are counts.
+    static let scoreStatistics: Set<String> = ["ari", "nmi", "purity", "agreement", "w_original", "w_masked"]
+
+    /// Whole-number epoch ticks, about ten of them.
+    static func epochTicks(_ log: [[String: Any]]) -> [Double]? {
+        let last = log.compactMap { $0["epoch"] as? Int }.max() ?? 0
+        guard last > 0 else { return nil }
+        let step = max(1, Int((Double(last) / 10).rounded(.up)))
+        return stride(from: 0, through: last, by: step).map(Double.init)
     }
 
     static func series(_ log: [[String: Any]], _ section: String) -> [(name: String, points: [(x: Double, y: Double)])] {
@@ -27,33 +49,54 @@ public struct TrainingReport {
 
     public func write(log: [[String: Any]]) throws {
         var figures: [(file: String, caption: String)] = []
-        let losses = TrainingReport.series(log, "loss")
+        let ticks = TrainingReport.epochTicks(log)
+        func plot(_ title: String, _ yLabel: String, _ series: [(name: String, points: [(x: Double, y: Double)])],
+                  markers: Bool? = nil, height: Int = 420) -> LinePlot {
+            var p = LinePlot(title: title, xLabel: "epoch", yLabel: yLabel, series: series, height: height)
+            p.xTicks = ticks
+            p.markers = markers
+            return p
+        }
+        let losses = TrainingReport.series(log, "loss").map { term in
+            (name: lossWeights[term.name].map { "\(term.name) x\($0)" } ?? term.name,
+             points: term.points.map { (x: $0.x, y: $0.y * (lossWeights[term.name] ?? 1)) })
+        }
         if !losses.isEmpty {
-            try LinePlot(title: "Training losses", xLabel: "epoch", yLabel: "mean loss", series: losses)
+            try plot("Training losses", lossWeights.isEmpty ? "mean loss" : "mean loss, as weighted in the total", losses)
                 .write(to: run.path + "/losses.png", scale: 2)
-            figures.append(("losses.png", "Mean of each loss over the epoch's iterations."))
+            figures.append(("losses.png", lossWeights.isEmpty
+                ? "Mean of each loss over the epoch's iterations."
+                : "Mean of each loss term over the epoch's iterations, times its weight in the total (x weight in the legend)."))
         }
         let metrics = TrainingReport.series(log, "metrics").filter { ["rank1", "mAP", "mINP"].contains($0.name) }
             .map { (name: $0.name, points: $0.points.map { (x: $0.x, y: $0.y * 100) }) }
         if !metrics.isEmpty {
-            var plot = LinePlot(title: "Evaluation on query and gallery", xLabel: "epoch", yLabel: "%", series: metrics)
-            plot.markers = true
-            try plot.write(to: run.path + "/metrics.png", scale: 2)
+            try plot("Evaluation on query and gallery", "%", metrics, markers: true).write(to: run.path + "/metrics.png", scale: 2)
             figures.append(("metrics.png", "Rank-1, mAP and mINP (Market-1501 protocol) at each evaluation."))
         }
-        let stats = TrainingReport.series(log, "stats")
-        if !stats.isEmpty {
-            try LinePlot(title: "Per-epoch statistics", xLabel: "epoch", yLabel: "value", series: stats)
-                .write(to: run.path + "/stats.png", scale: 2)
-            figures.append(("stats.png", "Numbers the method logs each epoch (clusters, outliers, agreement, …)."))
+        // Counts (hundreds) and scores (0–1) on one axis would flatten the scores: two charts.
+        let stats = TrainingReport.series(log, "stats").filter { !$0.name.hasSuffix("seconds") }
+        let counts = stats.filter { !Self.scoreStatistics.contains($0.name) }
+        let scores = stats.filter { Self.scoreStatistics.contains($0.name) }
+        if !counts.isEmpty {
+            try plot("Pseudo-labels per epoch", "count", counts).write(to: run.path + "/stats.png", scale: 2)
+            figures.append(("stats.png", "Counts the method logs each epoch (clusters, outliers, …)."))
+        }
+        if !scores.isEmpty {
+            var p = plot("Cluster quality per epoch", "score (0-1)", scores)
+            p.yRange = 0...1
+            try p.write(to: run.path + "/scores.png", scale: 2)
+            figures.append(("scores.png", "Scores between 0 and 1: ARI, NMI and purity of the clusters against the hidden ids "
+                            + "when the data has them; PPLR's cross agreement."))
         }
         let lr = log.compactMap { e -> (x: Double, y: Double)? in
             guard let epoch = e["epoch"] as? Int, let v = e["lr"] as? Double else { return nil }
             return (Double(epoch), v)
         }
         if !lr.isEmpty {
-            try LinePlot(title: "Learning rate", xLabel: "epoch", yLabel: "lr", series: [("lr", lr)], width: 720, height: 260)
-                .write(to: run.path + "/lr.png", scale: 2)
+            var p = plot("Learning rate", "lr", [("lr", lr)], height: 260)
+            p.width = 720
+            try p.write(to: run.path + "/lr.png", scale: 2)
             figures.append(("lr.png", "Learning rate of the main optimiser at the start of each epoch."))
         }
         var rows = ""
