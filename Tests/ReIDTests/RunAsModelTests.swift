@@ -28,8 +28,12 @@ extension CLITests {
         for (a, b) in zip(got, expected) { XCTAssertEqual(a, b, accuracy: 1e-4) }
 
         // --data, as train takes it, names the dataset here too (--dataset still works above).
-        let evaluated = try run(["evaluate", "--data", TrainerTests.dataset, "--run", runFolder, "--json"])
+        let evaluated = try run(["evaluate", "--data", TrainerTests.dataset, "--run", runFolder, "--json",
+                                 "--report", folder + "/eval", "--ranked", "worst"])
         XCTAssertEqual(evaluated.status, 0, evaluated.err)
+        let page = try String(contentsOfFile: folder + "/eval/report.html", encoding: .utf8)
+        XCTAssertTrue(page.contains("lowest average precision, worst first"), "--ranked worst")
+        XCTAssertTrue(page.contains("Model: run:") && page.contains("input 64x32"), "the report names the model and input")
         let db = folder + "/gallery.sqlite"
         let indexed = try run(["index", "build", "--gallery", crops, "--run", runFolder, "--db", db])
         XCTAssertEqual(indexed.status, 0, indexed.err)

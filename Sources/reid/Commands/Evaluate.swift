@@ -72,10 +72,16 @@ struct Evaluate: ParsableCommand {
     @Option(help: "With --report: number of queries drawn with their top-10.")
     var rankedQueries: Int = 10
 
+    @Option(help: "With --report: which queries are drawn: first (in query order), worst (lowest average precision first) or random (seeded).")
+    var ranked: String = "first"
+
 
     func validate() throws {
         guard [features, distmat, dataset].compactMap({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --features FILE, --distmat FILE or --data DIR")
+        }
+        guard ["first", "worst", "random"].contains(ranked) else {
+            throw ValidationError("--ranked must be first, worst or random, not '\(ranked)'")
         }
         if dataset != nil && !modelOptions.isGiven { throw ValidationError("--data needs --model (with --weights) or --run") }
         if distmat != nil && (rerank || cameraNorm) {
@@ -132,7 +138,8 @@ struct Evaluate: ParsableCommand {
         let page = try EvaluationReport(title: "SwiftReID evaluation: \(features ?? dataset ?? "")", metrics: plain.metrics,
                                         distances: plain.distances, query: query, gallery: gallery,
                                         rerankedMetrics: rerank ? result.metrics : nil, notes: notes)
-            .write(to: folder, rankedQueries: haveImages ? rankedQueries : 0)
+            .write(to: folder, rankedQueries: haveImages ? rankedQueries : 0,
+                   selection: ranked == "worst" ? .worst : ranked == "random" ? .seededSample(seed: 0) : .first)
         FileHandle.standardError.write(Data("report: \(page)\n".utf8))
     }
 
