@@ -106,6 +106,34 @@ final class ONNXExportTests: XCTestCase {
         XCTAssertTrue(missing.err.contains("config.yaml"), missing.err)
     }
 
+    /// A PPLR run (global + 3 part features) exports its evaluation embedding, as SwiftReID computes it.
+    func testAPartsRunExportsItsEvaluationEmbedding() throws {
+        var config = TrainingConfig()
+        config.method = "pplr"
+        config.model.backbone = "osnet_x0_25"
+        config.model.parts = 3
+        config.data.height = 128
+        config.data.width = 64
+        let run = RunDirectory(folder + "/pplr")
+        try run.create()
+        try ConfigLoader.yaml(config).write(toFile: run.config, atomically: true, encoding: .utf8)
+        let model = try ReIDModel(backbone: "osnet_x0_25", head: HeadConfiguration(parts: 3))
+        try randomiseNorms(model)
+        try Safetensors.save(model.stateDict(), to: run.last)
+        let out = folder + "/pplr.onnx"
+        let r = try ReidBinary.run(["export", "--run", run.path, "--out", out, "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        model.eval()
+        let input = try Tensor.randn([2, 3, 128, 64])
+        let expected = try withNoGrad { try model(input).embedding }
+        let graph = try ONNXGraph(path: out, channelsLast: false)
+        graph.eval()
+        let got = try withNoGrad { try graph(input) }
+        XCTAssertEqual(got.shape, expected.shape)
+        XCTAssertLessThan(try (got - expected).abs().max().item(), 1e-4)
+        try checkInOnnxruntime((out, input, expected))
+    }
+
     func testCustomLambdaIsRefusedByName() throws {
         let graph = ONNXGraphBuilder()
         XCTAssertThrowsError(try graph.apply(Sequential(Lambda { try $0 * 2 }), "x", name: "body")) { error in

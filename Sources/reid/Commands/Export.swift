@@ -45,25 +45,15 @@ struct Export: ParsableCommand {
         var height = size.height, width = size.width
         var weightsPath = weights
         if let run = runDir {
-            let dir = RunDirectory(run)
-            guard FileManager.default.fileExists(atPath: dir.config) else {
-                throw ValidationError("\(run): not a training run folder (no config.yaml); give the folder `reid train --out` wrote")
+            let runModel = try RunModel(directory: run, checkpoint: checkpoint)
+            let backbone = runModel.config.model.resolved.backbone
+            if backbone.hasPrefix("onnx:") {
+                throw ValidationError("\(run) trains an imported ONNX backbone (\(backbone)); exporting it is not supported yet")
             }
-            let config = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: dir.config)
-            let path = checkpoint == "best" ? dir.best : checkpoint == "last" ? dir.last : checkpoint
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw ValidationError("\(path): no such checkpoint; the run may not have finished an evaluation yet (try --checkpoint last)")
-            }
-            if config.model.backbone.hasPrefix("onnx:") {
-                throw ValidationError("\(run) trains an imported ONNX backbone (\(config.model.backbone)); exporting it is not supported")
-            }
-            let pooling = PoolingKind(rawValue: config.model.pooling == "avg" ? "average" : config.model.pooling) ?? .average
-            network = try ReIDModel(backbone: config.model.backbone, options: BackboneOptions(lastStride: config.model.lastStride),
-                                    head: HeadConfiguration(pooling: pooling, gemP: config.model.gemP, parts: config.model.parts))
-            try network.loadWeights(from: path, usage: .inference)
-            height = config.data.height
-            width = config.data.width
-            weightsPath = path
+            network = try runModel.model()
+            height = runModel.height
+            width = runModel.width
+            weightsPath = runModel.checkpoint
         } else {
             network = try ReIDModel(backbone: model!)
             if let weights { try network.loadWeights(from: weights, usage: .inference) } else {
