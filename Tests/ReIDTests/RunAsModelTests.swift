@@ -37,8 +37,14 @@ extension CLITests {
         let db = folder + "/gallery.sqlite"
         let indexed = try run(["index", "build", "--gallery", crops, "--run", runFolder, "--db", db])
         XCTAssertEqual(indexed.status, 0, indexed.err)
-        let searched = try run(["search", "--db", db, "--query", first, "--json"])
+        let searched = try run(["search", "--db", db, "--query", first, "--run", runFolder, "--json"])
         XCTAssertEqual(searched.status, 0, searched.err)
+        let otherRun = folder + "/other"
+        XCTAssertEqual(try run(["train", "--data", crops, "--out", otherRun] + Self.tinyUnsupervised
+                               + ["--set", "training.epochs=1"]).status, 0)
+        let other = try run(["search", "--db", db, "--query", first, "--run", otherRun])
+        XCTAssertNotEqual(other.status, 0, "a run that is not the gallery's is refused")
+        XCTAssertTrue(other.err.contains("not comparable"), other.err)
 
         let contradicted = try run(["extract", "--run", runFolder, "--size", "128x64", "--images", crops, "--out", features])
         XCTAssertNotEqual(contradicted.status, 0)

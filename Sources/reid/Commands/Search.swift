@@ -34,6 +34,7 @@ struct Search: ParsableCommand {
     @Option(help: "The query's camera when its file name does not carry it: 0-based, so c1/cam1 is 0 (see `reid --help`).") var queryCamera: Int?
     @Option(help: "Check this model against the gallery's (optional).") var model: String?
     @Option(help: "Check these weights against the gallery's (optional).") var weights: String?
+    @OptionGroup var runCheck: RunCheckOption
     @Option(help: "Write an HTML page of the results here.") var html: String?
     @Flag(help: "Print the results as JSON.") var json = false
 
@@ -52,6 +53,7 @@ struct Search: ParsableCommand {
                 height: index.identity.height, width: index.identity.width)
             try index.identity.requireSameModel(as: asked, gallery: db)
         }
+        try runCheck.check(index.identity, db: db)
         guard FileManager.default.fileExists(atPath: query) else { throw ValidationError("\(query): no such query image") }
         let embedder = try GalleryEmbedder(identity: index.identity)
         let image: Image

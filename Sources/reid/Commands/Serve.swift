@@ -47,6 +47,7 @@ struct Serve: ParsableCommand {
     @Option(help: "File whose first line is the bearer token.") var tokenFile: String
     @Option(help: "Largest upload accepted, in MiB.") var maxUploadMb: Double = 8
     @Option(help: "Folder for crops added through the API.") var uploads: String?
+    @OptionGroup var runCheck: RunCheckOption
     @Option(help: "Seconds between faiss file writes while the gallery changes; 0 writes only on exit.")
     var persistEvery: Double = 30
     @Option(help: "Most pixels one uploaded image may declare (checked in its header before decoding).")
@@ -84,6 +85,7 @@ struct Serve: ParsableCommand {
         Runtime.configure()
         let token = try GalleryService.token(fromFile: tokenFile)
         let index = try GalleryIndex(store: GalleryStore(path: db))
+        try runCheck.check(index.identity, db: db)
         let embedder = try GalleryEmbedder(identity: index.identity)
         try embedder.warmUp()
         ImageLimits.maxPixels = maxPixels
