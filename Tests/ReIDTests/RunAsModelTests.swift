@@ -46,6 +46,10 @@ extension CLITests {
         XCTAssertNotEqual(other.status, 0, "a run that is not the gallery's is refused")
         XCTAssertTrue(other.err.contains("not comparable"), other.err)
 
+        // The checkpoint file alone names its run.
+        let byFile = try run(["extract", "--run", runFolder + "/last.safetensors", "--images", crops + "/cam1", "--out", features])
+        XCTAssertEqual(byFile.status, 0, byFile.err)
+
         let contradicted = try run(["extract", "--run", runFolder, "--size", "128x64", "--images", crops, "--out", features])
         XCTAssertNotEqual(contradicted.status, 0)
         XCTAssertTrue(contradicted.err.contains("contradicts") && contradicted.err.contains("64x32"), contradicted.err)

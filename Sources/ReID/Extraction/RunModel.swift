@@ -24,8 +24,15 @@ public struct RunModel: Sendable {
         spec.hasPrefix(prefix) ? String(spec.dropFirst(prefix.count)) : nil
     }
 
-    /// Reads the run in `directory`; `checkpoint` is "best", "last" or a file path.
+    /// Reads the run in `directory`; `checkpoint` is "best", "last" or a file path. A checkpoint
+    /// file given as `directory` (`runs/x/last.safetensors`) means that checkpoint of its run.
     public init(directory: String, checkpoint: String = "best") throws {
+        var directory = directory, checkpoint = checkpoint
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), !isFolder.boolValue {
+            checkpoint = directory
+            directory = (URL(fileURLWithPath: directory).standardizedFileURL.path as NSString).deletingLastPathComponent
+        }
         let run = RunDirectory(URL(fileURLWithPath: directory).standardizedFileURL.path)
         guard FileManager.default.fileExists(atPath: run.config) else {
             throw ReIDError.data(path: directory, reason: "is not a training run folder (no config.yaml); give the folder `reid train --out` wrote")
