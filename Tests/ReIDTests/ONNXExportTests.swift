@@ -134,6 +134,35 @@ final class ONNXExportTests: XCTestCase {
         try checkInOnnxruntime((out, input, expected))
     }
 
+    /// The job end to end, each step given only the run: adapt on unlabeled camera folders (UDA)
+    /// with a labelled eval set → index build → search → export → onnxruntime gives SwiftReID's
+    /// own features of the run.
+    func testAdaptIndexSearchAndExportWithRunAlone() throws {
+        let crops = try CLITests.unlabeledCrops(in: folder)
+        let run = folder + "/adapted"
+        let trained = try ReidBinary.run(["train", "--data", crops, "--eval-data", TrainerTests.dataset, "--out", run]
+                                         + CLITests.tinyUnsupervised + ["--method", "uda"])
+        XCTAssertEqual(trained.status, 0, trained.err)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/best.safetensors"))
+        let db = folder + "/gallery.sqlite"
+        let built = try ReidBinary.run(["index", "build", "--gallery", crops, "--run", run, "--db", db])
+        XCTAssertEqual(built.status, 0, built.err)
+        let query = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: crops + "/cam1").sorted().first)
+        let searched = try ReidBinary.run(["search", "--db", db, "--query", crops + "/cam1/" + query, "--run", run, "--json"])
+        XCTAssertEqual(searched.status, 0, searched.err)
+        let out = folder + "/adapted.onnx"
+        let exported = try ReidBinary.run(["export", "--run", run, "--out", out])
+        XCTAssertEqual(exported.status, 0, exported.err)
+        // SwiftReID's features of the run (reid extract --run on a tensor) against onnxruntime's.
+        let input = try Tensor.randn([2, 3, 64, 32])
+        try Safetensors.save(["input": input], to: folder + "/input.safetensors")
+        let extracted = try ReidBinary.run(["extract", "--run", run, "--tensor", folder + "/input.safetensors",
+                                            "--out", folder + "/features.safetensors"])
+        XCTAssertEqual(extracted.status, 0, extracted.err)
+        let expected = try XCTUnwrap(try Safetensors.load(folder + "/features.safetensors")["features"])
+        try checkInOnnxruntime((out, input, expected))
+    }
+
     func testCustomLambdaIsRefusedByName() throws {
         let graph = ONNXGraphBuilder()
         XCTAssertThrowsError(try graph.apply(Sequential(Lambda { try $0 * 2 }), "x", name: "body")) { error in

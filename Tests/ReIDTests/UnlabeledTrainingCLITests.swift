@@ -7,7 +7,9 @@ import ReIDTestSupport
 /// are never silently overwritten or left half-made.
 extension CLITests {
     /// The tiny synthetic training images as an unlabeled `crops/camN/` folder (names reveal no id).
-    func unlabeledCrops() throws -> String {
+    func unlabeledCrops() throws -> String { try Self.unlabeledCrops(in: folder) }
+
+    static func unlabeledCrops(in folder: String) throws -> String {
         let source = try Market1501(root: TrainerTests.dataset)
         let crops = folder + "/crops"
         for (i, record) in source.train.enumerated() {
