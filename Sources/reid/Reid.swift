@@ -11,10 +11,10 @@ struct Reid: ParsableCommand {
             Person re-identification finds the same person again across cameras that do not overlap.
             Each subcommand has its own --help with examples.
 
-            Cameras: every camera number SwiftReID prints or takes (--query-camera, the
-            `camera` field of the HTTP API, dataset inspect's c0, c1 …) is 0-based: the
-            first camera is 0, so c1 in a Market-1501 file name and a cam1/ (c1/, camera_01/)
-            folder are camera 0, c2 and cam2/ camera 1.
+            Cameras: every camera number SwiftReID prints or takes (--query-camera,
+            the `camera` field of the HTTP API, dataset inspect's c0, c1 …) is
+            0-based: the first camera is 0, so c1 in a Market-1501 file name and a
+            cam1/ (c1/, camera_01/) folder are camera 0, c2 and cam2/ camera 1.
 
             Weights may be .safetensors (SwiftReID's format), PyTorch .pth state dicts, or ONNX.
             Shared test data and golden values live in ../shared (or $REID_SHARED).
