@@ -18,7 +18,7 @@ public final class GalleryEmbedder: @unchecked Sendable {
     }
 
     /// Features of image files, in order.
-    public func features(paths: [String], batchSize: Int = 32, progress: ReID.Progress? = nil) throws -> [[Float]] {
+    public func features(paths: [String], batchSize: Int = FeatureExtractor.defaultBatchSize, progress: ReID.Progress? = nil) throws -> [[Float]] {
         let extractor = FeatureExtractor(height: identity.height, width: identity.width, batchSize: batchSize)
         let matrix = try lock.withLock { try extractor.extract(paths: paths, progress: progress, embed: model.embed) }
         let d = matrix.size(1)

@@ -29,7 +29,7 @@ extension CLITests {
 
         // --data, as train takes it, names the dataset here too (--dataset still works above).
         let evaluated = try run(["evaluate", "--data", TrainerTests.dataset, "--run", runFolder, "--json",
-                                 "--report", folder + "/eval", "--ranked", "worst"])
+                                 "--report", folder + "/eval", "--ranked", "worst", "--batch", "7", "--device", "cpu"])
         XCTAssertEqual(evaluated.status, 0, evaluated.err)
         let page = try String(contentsOfFile: folder + "/eval/report.html", encoding: .utf8)
         XCTAssertTrue(page.contains("lowest average precision, worst first"), "--ranked worst")

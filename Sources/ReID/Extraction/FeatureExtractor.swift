@@ -11,7 +11,11 @@ public struct FeatureExtractor {
     /// thread (see `extractInStreams`); 1: one stream that uses every core.
     public var streams: Int
 
-    public init(height: Int = 256, width: Int = 128, batchSize: Int = 64, device: Device = .cpu, streams: Int = 1) {
+    /// Images per model batch unless a command is told otherwise (extract, evaluate, index build and add).
+    public static let defaultBatchSize = 64
+
+    public init(height: Int = 256, width: Int = 128, batchSize: Int = FeatureExtractor.defaultBatchSize, device: Device = .cpu,
+                streams: Int = 1) {
         self.height = height
         self.width = width
         self.batchSize = batchSize

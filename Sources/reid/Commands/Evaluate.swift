@@ -45,6 +45,12 @@ struct Evaluate: ParsableCommand {
     @OptionGroup(title: "With --data: the model")
     var modelOptions: ModelOptions
 
+    @Option(help: "With --data: images per model batch.")
+    var batch: Int = FeatureExtractor.defaultBatchSize
+
+    @Option(help: "With --data: cpu, cuda, cuda:N or auto.")
+    var device: String = "cpu"
+
     @Option(help: "Distance: cosine (features L2-normalised first) or euclidean.")
     var metric: DistanceMetric = .cosine
 
@@ -80,6 +86,7 @@ struct Evaluate: ParsableCommand {
         guard [features, distmat, dataset].compactMap({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --features FILE, --distmat FILE or --data DIR")
         }
+        guard batch > 0 else { throw ValidationError("--batch must be positive") }
         guard ["first", "worst", "random"].contains(ranked) else {
             throw ValidationError("--ranked must be first, worst or random, not '\(ranked)'")
         }
@@ -149,8 +156,9 @@ struct Evaluate: ParsableCommand {
         let data = try DatasetLayout.load(dataset!, format: layout,
                                           options: DatasetOptions(splits: [.query, .gallery], optionalSplits: []))
         let chosen = try modelOptions.resolve()
-        let loaded = try LoadedModel.load(chosen.spec, weights: chosen.weights)
-        let extractor = FeatureExtractor(height: chosen.size.height, width: chosen.size.width)
+        let device = try Device(parsing: self.device)
+        let loaded = try LoadedModel.load(chosen.spec, weights: chosen.weights, device: device)
+        let extractor = FeatureExtractor(height: chosen.size.height, width: chosen.size.width, batchSize: batch, device: device)
         let records = data[.query] + data[.gallery]
         let all = try extractor.extract(paths: records.map(\.path), progress: Progress(total: records.count, label: "extract"),
                                         embed: loaded.embed)

@@ -53,7 +53,7 @@ struct Extract: ParsableCommand {
     var out: String
 
     @Option(help: "Images per batch.")
-    var batch: Int = 64
+    var batch: Int = FeatureExtractor.defaultBatchSize
 
     @Option(help: "Batches decoded and embedded side by side, each on one thread (1: one batch at a time on every core). Default: 2 on a CPU with 2 or more cores (measured faster for OSNet x0.25 on 2 cores), else 1.")
     var streams: Int?

@@ -62,7 +62,7 @@ struct IndexBuild: ParsableCommand {
     @Option(help: "Folder of gallery crops (searched recursively).") var gallery: String
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Gallery database to write.") var db: String
-    @Option(help: "Images per model batch.") var batch: Int = 32
+    @Option(help: "Images per model batch.") var batch: Int = FeatureExtractor.defaultBatchSize
     @Option(help: "Images per database transaction.") var commitEvery: Int = 256
     @Flag(help: "Replace an existing database made with another model.") var force = false
     @Flag(help: "Print a JSON summary.") var json = false
@@ -114,7 +114,7 @@ struct IndexAdd: ParsableCommand {
     @Option(help: "Gallery database.") var db: String
     @Option(help: "A folder of images to add (recursively).") var images: String?
     @Argument(help: "Image files to add.") var files: [String] = []
-    @Option(help: "Images per model batch.") var batch: Int = 32
+    @Option(help: "Images per model batch.") var batch: Int = FeatureExtractor.defaultBatchSize
     @Option(help: "Images per database transaction.") var commitEvery: Int = 256
     @Flag(help: "Print a JSON summary.") var json = false
 
