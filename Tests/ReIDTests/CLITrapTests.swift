@@ -53,4 +53,13 @@ extension CLITests {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/g.sqlite"))
     }
+
+    /// The same trap in a training config: data.height and data.width swapped.
+    func testASwappedTrainingSizeIsRefused() throws {
+        let r = try run(["train", "--data", TrainerTests.dataset, "--out", folder + "/swapped",
+                         "--set", "data.height=64", "--set", "data.width=128"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("data.width") && r.err.contains("swap them"), r.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/swapped"))
+    }
 }

@@ -38,6 +38,11 @@ extension TrainingConfig.DataSection {
         let r = ConfigRules("data")
         try r.integer("height", height, atLeast: 1, atMost: TrainingConfig.maxSide)
         try r.integer("width", width, atLeast: 1, atMost: TrainingConfig.maxSide)
+        // Sizes are height × width; a swapped pair trains on squashed people without a word.
+        guard width <= height else {
+            throw ReIDError.invalidOption("config keys 'data.height' \(height) and 'data.width' \(width): a person crop is "
+                + "upright, so width must not exceed height; swap them (e.g. data.height=256, data.width=128)")
+        }
         try r.integer("identitiesPerBatch", identitiesPerBatch, atLeast: 1, atMost: 4096)
         try r.integer("instancesPerIdentity", instancesPerIdentity, atLeast: 1, atMost: 4096)
         try r.fraction("flip", flip)
