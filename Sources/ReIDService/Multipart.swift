@@ -38,10 +38,11 @@ enum Multipart {
         guard (1...70).contains(boundary.utf8.count) else {
             throw APIError(.badRequest, "malformed multipart body: the boundary must have 1 to 70 characters")
         }
-        let bytes = [UInt8](body)
         let delimiter = Array(("--" + boundary).utf8)
         let closing = [13, 10] + delimiter                        // CRLF "--" boundary
-        return try bytes.withUnsafeBufferPointer { buffer -> [MultipartPart] in
+        // Reads the body in place: no copy of an upload of up to --max-upload-mb.
+        return try body.withUnsafeBytes { raw -> [MultipartPart] in
+            let buffer = raw.bindMemory(to: UInt8.self)
             guard var cursor = find(delimiter, in: buffer, from: 0) else {
                 throw APIError(.badRequest, "malformed multipart body: boundary \(boundary) not found")
             }
