@@ -134,6 +134,51 @@ final class ONNXExportTests: XCTestCase {
         try checkInOnnxruntime((out, input, expected))
     }
 
+    /// Runs trained from an ONNX file (`--init model.onnx`: global, and PPLR's parts, which cut
+    /// the graph at its pooling) export the imported graph with the run's changed weights.
+    func testRunsInitialisedFromAnONNXFileExport() throws {
+        let osnet = try SharedData.file("weights/osnet_x0_25_msmt17.onnx")
+        for (label, parts, pooling) in [("global", 0, "gem"), ("parts", 3, "average")] {
+            var config = TrainingConfig()
+            config.method = parts > 0 ? "pplr" : "uda"
+            config.model.backbone = "onnx:" + osnet
+            config.model.parts = parts
+            config.model.pooling = pooling
+            config.data.height = 128
+            config.data.width = 64
+            let run = RunDirectory(folder + "/" + label)
+            try run.create()
+            try ConfigLoader.yaml(config).write(toFile: run.config, atomically: true, encoding: .utf8)
+            let model = try ReIDModel(backbone: config.model.backbone, head: try config.model.head(classes: 0))
+            // Changed weights and statistics everywhere, so an export of the file's own weights shows.
+            try withNoGrad {
+                for (_, tensor) in model.stateDict() where tensor.dtype.isFloatingPoint && tensor.rank > 0 {
+                    try tensor.mul_(0.9)
+                }
+            }
+            try randomiseNorms(model)
+            try Safetensors.save(model.stateDict(), to: run.last)
+            let out = folder + "/\(label).onnx"
+            let r = try ReidBinary.run(["export", "--run", run.path, "--out", out, "--json"])
+            XCTAssertEqual(r.status, 0, r.err)
+            model.eval()
+            let input = try Tensor.randn([2, 3, 128, 64])
+            let expected = try withNoGrad { try model(input).embedding }
+            let original = try withNoGrad { () -> Tensor in
+                let fresh = try ReIDModel(backbone: config.model.backbone, head: try config.model.head(classes: 0))
+                fresh.eval()
+                return try fresh(input).embedding
+            }
+            XCTAssertGreaterThan(try (original - expected).abs().max().item(), 1e-2, "\(label): the changed weights change nothing")
+            let graph = try ONNXGraph(path: out, channelsLast: false)
+            graph.eval()
+            let got = try withNoGrad { try graph(input) }
+            XCTAssertEqual(got.shape, expected.shape, label)
+            XCTAssertLessThan(try (got - expected).abs().max().item(), 1e-4, label)
+            try checkInOnnxruntime((out, input, expected))
+        }
+    }
+
     /// The job end to end, each step given only the run: adapt on unlabeled camera folders (UDA)
     /// with a labelled eval set → index build → search → export → onnxruntime gives SwiftReID's
     /// own features of the run.

@@ -58,9 +58,12 @@ extension CLITests {
         XCTAssertTrue(both.err.contains("--run carries its model"), both.err)
     }
 
-    /// An ONNX --init is the backbone; config.yaml says so (it used to record the default resnet50).
+    /// An ONNX --init is the backbone; config.yaml says so (it used to record the default resnet50),
+    /// and the run keeps a copy of the graph: it still extracts and exports after the file is gone,
+    /// and it initialises another training by its folder alone.
     func testAnONNXInitialisedRunNamesItsGraph() throws {
-        let onnx = try SharedData.file("weights/osnet_x0_25_msmt17.onnx")
+        let onnx = folder + "/moved-later.onnx"
+        try FileManager.default.copyItem(atPath: try SharedData.file("weights/osnet_x0_25_msmt17.onnx"), toPath: onnx)
         let crops = try unlabeledCrops()
         let runFolder = folder + "/uda"
         let trained = try run(["train", "--data", crops, "--out", runFolder, "--init", onnx] + Self.tinyUnsupervised
@@ -69,7 +72,20 @@ extension CLITests {
         let config = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: runFolder + "/config.yaml")
         XCTAssertEqual(config.model.backbone, "onnx:" + URL(fileURLWithPath: onnx).standardizedFileURL.path)
         XCTAssertEqual(config.model.initialWeights, "")
+        try FileManager.default.removeItem(atPath: onnx)
         let extracted = try run(["extract", "--run", runFolder, "--images", crops + "/cam1", "--out", folder + "/f.safetensors"])
         XCTAssertEqual(extracted.status, 0, extracted.err)
+        let exported = try run(["export", "--run", runFolder, "--out", folder + "/uda.onnx"])
+        XCTAssertEqual(exported.status, 0, exported.err)
+
+        // The run as --init of the next training: its graph and checkpoint, whatever the config's backbone.
+        let next = folder + "/next"
+        let again = try run(["train", "--data", crops, "--out", next, "--init", runFolder] + Self.tinyUnsupervised
+                            + ["--set", "training.epochs=1"])
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertTrue(again.err.contains("initialising from the run"), again.err)
+        let nextConfig = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: next + "/config.yaml")
+        XCTAssertEqual(nextConfig.model.backbone, "onnx:" + URL(fileURLWithPath: runFolder + "/backbone.onnx").standardizedFileURL.path)
+        XCTAssertTrue(nextConfig.model.initialWeights.hasSuffix("uda/best.safetensors"), nextConfig.model.initialWeights)
     }
 }

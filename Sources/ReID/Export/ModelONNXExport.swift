@@ -106,6 +106,17 @@ extension ResNet50: ONNXExportable {
     }
 }
 
+extension ONNXBackbone: ONNXExportable {
+    /// The imported graph with its trained weights; an embedding output is reshaped to
+    /// [N, D, 1, 1], as the forward pass does, so the head's pooling and BNNeck follow unchanged.
+    public func exportONNX(_ input: String, into graph: ONNXGraphBuilder, name: String) throws -> String {
+        let y = try graph.apply(self.graph, input, name: name + ".graph")
+        guard producesEmbedding else { return y }
+        let shape = try graph.constant(name + ".map_shape", int64s: [0, -1, 1, 1])
+        return graph.node("Reshape", [y, shape], name: name + ".map")
+    }
+}
+
 extension FeaturePooling: ONNXExportable {
     /// Global pooling to [N, C] (one stripe).
     public func exportONNX(_ input: String, into graph: ONNXGraphBuilder, name: String) throws -> String {
@@ -156,7 +167,7 @@ public enum ModelONNXExport {
         let onnx = graph.model(input: input, inputShape: [.param("batch"), .value(3), .value(Int64(height)), .value(Int64(width))],
                                output: output, outputName: "features",
                                outputShape: [.param("batch"), .value(Int64(model.featureDimension))])
-        try ONNXFile.write(onnx, initializers: graph.initializers, to: path)
+        try ONNXFile.write(onnx, initializers: graph.initializers, attributeTensors: graph.attributeTensors, to: path)
         return onnx
     }
 }

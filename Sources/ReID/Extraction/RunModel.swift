@@ -54,7 +54,12 @@ public struct RunModel: Sendable {
 
     /// The run's network with its checkpoint loaded, in evaluation mode, on the CPU.
     public func model() throws -> ReIDModel {
-        let section = config.model.resolved
+        var section = config.model.resolved
+        // A model built on an ONNX file uses the run's own copy of that graph when it has one.
+        let copy = RunDirectory(directory).backboneGraph
+        if BackboneRegistry.onnxPath(section.backbone) != nil, FileManager.default.fileExists(atPath: copy) {
+            section.backbone = BackboneRegistry.onnxPrefix + copy
+        }
         let model = try ReIDModel(backbone: section.backbone, options: BackboneOptions(lastStride: section.lastStride),
                                   head: try section.head(classes: 0))
         try model.loadWeights(from: checkpoint, usage: .inference)

@@ -7,6 +7,8 @@ import Torch
 public final class ONNXBackbone: Backbone, TrainingModeAware {
     public let graph: ONNXGraph
     public let featureChannels: Int
+    /// Whether the graph ends in an embedding [N, D] (shown to the head as [N, D, 1, 1]).
+    public let producesEmbedding: Bool
 
     public var isTraining: Bool {
         get { graph.isTraining }
@@ -38,6 +40,7 @@ public final class ONNXBackbone: Backbone, TrainingModeAware {
             throw ReIDError.model("\(path): the graph's output has shape \(probe.shape); a backbone needs [N, D] or [N, C, H, W]")
         }
         featureChannels = probe.size(1)
+        producesEmbedding = probe.rank == 2
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {

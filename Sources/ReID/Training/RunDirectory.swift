@@ -4,7 +4,9 @@ import Foundation
 /// - `config.yaml`: the effective config;
 /// - `log.jsonl`: one JSON object per epoch;
 /// - `last.safetensors`, `best.safetensors`: checkpoints (see `Checkpoint`), written atomically;
-/// - `report.html` and its figures; `eval/` holds the latest evaluation report.
+/// - `report.html` and its figures; `eval/` holds the latest evaluation report;
+/// - `backbone.onnx`: for a model built on an ONNX file, a copy of that graph, so the run keeps
+///   working when the original file moves or changes.
 public struct RunDirectory: Sendable {
     public let path: String
 
@@ -16,6 +18,21 @@ public struct RunDirectory: Sendable {
     public var best: String { path + "/best.safetensors" }
     public var report: String { path + "/report.html" }
     public var evaluation: String { path + "/eval" }
+    public var backboneGraph: String { path + "/backbone.onnx" }
+
+    /// Copies the ONNX file a model is built on into the run (temp file, then rename).
+    public func keepBackboneGraph(from source: String) throws {
+        let temporary = backboneGraph + ".tmp"
+        try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            try FileManager.default.copyItem(atPath: source, toPath: temporary)
+        } catch {
+            throw ReIDError.data(path: source, reason: "cannot copy the ONNX backbone into the run \(path): \(error.localizedDescription)")
+        }
+        guard rename(temporary, backboneGraph) == 0 else {
+            throw ReIDError.data(path: backboneGraph, reason: "cannot write the backbone's copy (errno \(errno))")
+        }
+    }
 
     public func create() throws {
         do {
@@ -42,7 +59,7 @@ public struct RunDirectory: Sendable {
             throw ReIDError.data(path: path, reason: "already holds a run (\(existing.joined(separator: ", "))); continue it "
                                  + "with --resume \(path), start over with --overwrite, or give another --out")
         }
-        for file in [config, log, last, best, report, evaluation] { try? FileManager.default.removeItem(atPath: file) }
+        for file in [config, log, last, best, report, evaluation, backboneGraph] { try? FileManager.default.removeItem(atPath: file) }
     }
 
     /// Makes best.safetensors a copy of last.safetensors (temp file, then rename): the best

@@ -66,6 +66,9 @@ public final class Trainer {
         say(RunSummary.text(config: config, dataset: dataset, evaluation: evalData, model: method.model, device: device))
         let yaml = try ConfigLoader.yaml(config)
         try AtomicWrite.write(Data(yaml.utf8), to: run.config)
+        if !resume, let graph = BackboneRegistry.onnxPath(config.model.resolved.backbone) {
+            try run.keepBackboneGraph(from: graph)
+        }
         let log = TrainingLog(path: run.log)
 
         var startEpoch = 0, bestScore = -1.0, bestEpoch = -1

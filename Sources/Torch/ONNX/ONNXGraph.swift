@@ -27,7 +27,8 @@ public final class ONNXGraph: Layer, TrainingModeAware {
 
     private let program: ONNXProgram
     private let slots: [(name: String, slot: any TensorSlot)]
-    private let attributeTensors: [String: Tensor]
+    /// The data of tensor attributes (Constant values), by `TensorInfo.name`.
+    let attributeTensors: [String: Tensor]
     private var constants: [(value: Int, tensor: Tensor)]
     private var constantsDevice = Device.cpu
 

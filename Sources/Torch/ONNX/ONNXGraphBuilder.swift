@@ -7,6 +7,10 @@ public final class ONNXGraphBuilder {
 
     public private(set) var nodes: [ONNXModel.Node] = []
     public private(set) var initializers: [(name: String, tensor: Tensor)] = []
+    /// Data of tensor attributes (a spliced graph's Constant values), by `TensorInfo.name`.
+    public private(set) var attributeTensors: [String: Tensor] = [:]
+    /// The operator sets of a spliced graph (see `splice`); nil: the standard set at `opset`.
+    public private(set) var splicedOpsets: [ONNXModel.OperatorSetID]?
     private var used: Set<String> = []
     private var counter = 0
 
@@ -45,6 +49,33 @@ public final class ONNXGraphBuilder {
         return unique
     }
 
+    /// Adds a tensor as it is (any dtype, e.g. the int64 shapes of a spliced graph).
+    public func rawInitializer(_ name: String, _ tensor: Tensor) throws -> String {
+        let unique = fresh(name)
+        initializers.append((unique, try tensor.detached().to(.cpu).contiguous().clone()))
+        return unique
+    }
+
+    /// Adds the data of a tensor attribute under a new unique name and returns that name.
+    public func attributeTensor(_ name: String, _ tensor: Tensor) throws -> String {
+        let unique = fresh(name)
+        attributeTensors[unique] = try tensor.detached().to(.cpu).contiguous().clone()
+        return unique
+    }
+
+    /// Records the operator sets of a graph spliced in. A builder takes one graph's sets; the
+    /// nodes SwiftReID itself writes (pooling, batch norm, reshape) mean the same from opset 8 on.
+    public func adoptOpsets(_ opsets: [ONNXModel.OperatorSetID], from source: String) throws {
+        let standard = opsets.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }?.version ?? 0
+        guard standard >= 8 else {
+            throw TorchError.invalidArgument("ONNX export: \(source) uses opset \(standard); re-export it at opset 8 or later")
+        }
+        if let splicedOpsets, splicedOpsets != opsets {
+            throw TorchError.invalidArgument("ONNX export: \(source) uses other operator sets than a graph already spliced in")
+        }
+        splicedOpsets = opsets
+    }
+
     /// Appends a node with one output and returns the output's name.
     @discardableResult
     public func node(_ op: String, _ inputs: [String], _ attributes: [ONNXModel.Attribute] = [], name: String) -> String {
@@ -76,6 +107,7 @@ public final class ONNXGraphBuilder {
                                     inputs: [ONNXModel.ValueInfo(name: input, elementType: .float, shape: inputShape)],
                                     outputs: [ONNXModel.ValueInfo(name: outputName, elementType: .float, shape: outputShape)])
         var model = ONNXModel(graph: graph, opset: Self.opset)
+        if let splicedOpsets { model.opsetImports = splicedOpsets }
         model.producerVersion = nil
         return model
     }

@@ -12,7 +12,9 @@ struct Export: ParsableCommand {
             a --model and --weights pair. The graph computes the inference embedding
             (after the BNNeck) in evaluation mode, from an ImageNet-normalised batch
             `input` [batch, 3, H, W] (batch dynamic) to `features` [batch, D].
-            Exported backbones: resnet50, resnet50-ibn-a, mobilenetv2, osnet_*.
+            Exported backbones: resnet50, resnet50-ibn-a, mobilenetv2, osnet_*, and
+            runs trained from an ONNX file (--init model.onnx): its graph is written
+            back with the adapted weights, under its own operator set.
 
             Examples:
               reid export --run runs/bot --format onnx --out bot.onnx
@@ -34,8 +36,8 @@ struct Export: ParsableCommand {
         if let model { try randomInit.check(model: model, weights: weights) }
         guard format == "onnx" else { throw ValidationError("--format \(format): only onnx is supported") }
         guard (runDir == nil) != (model == nil) else { throw ValidationError("give either --run RUN_DIR or --model NAME") }
-        if let model, model.hasPrefix("onnx:") {
-            throw ValidationError("--model \(model) is already an ONNX graph; nothing to export")
+        if let model, model.hasPrefix("onnx:"), weights == nil {
+            throw ValidationError("--model \(model) is already an ONNX graph; export it with trained --weights, or use --run")
         }
     }
 
@@ -46,10 +48,6 @@ struct Export: ParsableCommand {
         var weightsPath = weights
         if let run = runDir {
             let runModel = try RunModel(directory: run, checkpoint: checkpoint)
-            let backbone = runModel.config.model.resolved.backbone
-            if backbone.hasPrefix("onnx:") {
-                throw ValidationError("\(run) trains an imported ONNX backbone (\(backbone)); exporting it is not supported yet")
-            }
             network = try runModel.model()
             height = runModel.height
             width = runModel.width

@@ -74,7 +74,7 @@ struct Train: ParsableCommand {
     @Option(help: "Continue the run in this folder from its last checkpoint.")
     var resume: String?
 
-    @Option(name: .customLong("init"), help: "Initial weights: a run's best.safetensors, backbone weights (.safetensors, .pth), or an ONNX model (which then is the backbone).")
+    @Option(name: .customLong("init"), help: "Initial weights: a training run (its folder, run:DIR, or one of its checkpoints; its architecture comes with it), backbone weights (.safetensors, .pth), or an ONNX model (which then is the backbone).")
     var initialWeights: String?
 
     @Option(help: ArgumentHelp("BatchNorm statistics over sub-batches of N images (training.bnBatch).",
@@ -116,6 +116,11 @@ struct Train: ParsableCommand {
             folder = resume
             settings = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(),
                                              yamlFile: RunDirectory(resume).config, overrides: overrides)
+            // A model built on an ONNX file continues from the run's own copy of that graph.
+            let copy = RunDirectory(resume).backboneGraph
+            if BackboneRegistry.onnxPath(settings.model.backbone) != nil, FileManager.default.fileExists(atPath: copy) {
+                settings.model.backbone = BackboneRegistry.onnxPrefix + URL(fileURLWithPath: copy).standardizedFileURL.path
+            }
         } else {
             folder = out!
             var all = overrides
@@ -144,8 +149,11 @@ struct Train: ParsableCommand {
                 if let note { FileHandle.standardError.write(Data((note + "\n").utf8)) }
             }
             if settings.data.root.isEmpty { throw ValidationError("give --data DIR (or data.root in the config)") }
-            // config.yaml names what is really built: an ONNX --init becomes the backbone, paths absolute.
-            settings.model = settings.model.resolved
+            // config.yaml names what is really built: a run or an ONNX file given to --init
+            // becomes the backbone, paths absolute.
+            let (section, note) = try settings.model.resolvingRunInitialisation()
+            if let note { FileHandle.standardError.write(Data((note + "\n").utf8)) }
+            settings.model = section.resolved
             if !settings.views.method.isEmpty && settings.method != "pplr" {
                 throw ValidationError("generated views (views.method \(settings.views.method)) work with --method pplr, not \(settings.method)")
             }
