@@ -10,16 +10,19 @@ public final class GalleryEmbedder: @unchecked Sendable {
     private let model: LoadedModel
     private let lock = NSLock()
     private let normalize = Normalize()
+    /// Where the model runs; features come back to the CPU.
+    public let device: Device
 
     /// Loads `identity.model` with its weights. `traced` uses libtorch's traced inference path.
-    public init(identity: GalleryModelIdentity, traced: Bool = true) throws {
+    public init(identity: GalleryModelIdentity, device: Device = .cpu, traced: Bool = true) throws {
         self.identity = identity
-        model = try LoadedModel.load(identity.model, weights: identity.weightsPath, device: .cpu, traced: traced)
+        self.device = device
+        model = try LoadedModel.load(identity.model, weights: identity.weightsPath, device: device, traced: traced)
     }
 
     /// Features of image files, in order.
     public func features(paths: [String], batchSize: Int = FeatureExtractor.defaultBatchSize, progress: ReID.Progress? = nil) throws -> [[Float]] {
-        let extractor = FeatureExtractor(height: identity.height, width: identity.width, batchSize: batchSize)
+        let extractor = FeatureExtractor(height: identity.height, width: identity.width, batchSize: batchSize, device: device)
         let matrix = try lock.withLock { try extractor.extract(paths: paths, progress: progress, embed: model.embed) }
         let d = matrix.size(1)
         let flat = try matrix.contiguous().floats()
@@ -54,7 +57,7 @@ public final class GalleryEmbedder: @unchecked Sendable {
     /// The feature of one decoded image.
     public func feature(of image: Image) throws -> [Float] {
         let input = try input(for: image)
-        return try lock.withLock { try withNoGrad { try model.embed(input).flatten().floats() } }
+        return try lock.withLock { try withNoGrad { try model.embed(input.to(device)).to(.cpu).flatten().floats() } }
     }
 
     /// Runs the model once on a grey image, so the first request does not pay for tracing.

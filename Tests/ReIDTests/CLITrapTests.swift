@@ -63,3 +63,23 @@ extension CLITests {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/swapped"))
     }
 }
+
+/// One vocabulary: every command that runs a model takes `--device`, spelled and checked alike.
+extension CLITests {
+    func testEveryCommandThatRunsAModelTakesTheSameDeviceOption() throws {
+        let commands: [[String]] = [["extract"], ["evaluate"], ["index", "build"], ["index", "add"], ["search"], ["serve"],
+                                    ["bench", "infer"], ["train"]]
+        for command in commands {
+            let help = try run(command + ["--help"])
+            XCTAssertTrue(help.out.contains("--device <device>"), "\(command.joined(separator: " ")) has no --device")
+        }
+        let out = folder!
+        for command: [String] in [["extract", "--model", "osnet_x0_25", "--random-init", "--images", out, "--out", out + "/f.safetensors"],
+                                  ["index", "build", "--gallery", out, "--model", "color-histogram", "--db", out + "/g.sqlite"],
+                                  ["train", "--data", out, "--out", out + "/run"]] {
+            let r = try run(command + ["--device", "tpu"])
+            XCTAssertNotEqual(r.status, 0, command[0])
+            XCTAssertTrue(r.err.contains("--device tpu") && r.err.contains("cuda:N"), r.err)
+        }
+    }
+}

@@ -33,6 +33,8 @@ struct BenchInfer: ParsableCommand {
     @Option(help: "Input size HEIGHTxWIDTH.", transform: ImageSize.parse)
     var size: ImageSize = ImageSize(height: 256, width: 128)
 
+    @OptionGroup var deviceOption: DeviceOption
+
     @Flag(help: "Run eagerly instead of the traced, inference-optimised path.")
     var eager = false
 
@@ -41,13 +43,14 @@ struct BenchInfer: ParsableCommand {
 
     func run() throws {
         Runtime.configure()
-        let loaded = try LoadedModel.load(model, weights: weights, traced: !eager)
-        let x = try Tensor.randn([batch, 3, size.height, size.width])
+        let device = try deviceOption.resolve()
+        let loaded = try LoadedModel.load(model, weights: weights, device: device, traced: !eager)
+        let x = try Tensor.randn([batch, 3, size.height, size.width]).to(device)
         var times: [Double] = []
         try withNoGrad {
             for i in 0..<(warmup + iterations) {
                 let t = Date()
-                _ = try loaded.embed(x)
+                _ = try loaded.embed(x).to(.cpu)  // the copy back waits for an accelerator to finish
                 if i >= warmup { times.append(Date().timeIntervalSince(t)) }
             }
         }

@@ -48,8 +48,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "With --data: images per model batch.")
     var batch: Int = FeatureExtractor.defaultBatchSize
 
-    @Option(help: "With --data: cpu, cuda, cuda:N or auto.")
-    var device: String = "cpu"
+    @OptionGroup(title: "With --data: where the model runs") var deviceOption: DeviceOption
 
     @Option(help: "Distance: cosine (features L2-normalised first) or euclidean.")
     var metric: DistanceMetric = .cosine
@@ -156,7 +155,7 @@ struct Evaluate: ParsableCommand {
         let data = try DatasetLayout.load(dataset!, format: layout,
                                           options: DatasetOptions(splits: [.query, .gallery], optionalSplits: []))
         let chosen = try modelOptions.resolve()
-        let device = try Device(parsing: self.device)
+        let device = try deviceOption.resolve()
         let loaded = try LoadedModel.load(chosen.spec, weights: chosen.weights, device: device)
         let extractor = FeatureExtractor(height: chosen.size.height, width: chosen.size.width, batchSize: batch, device: device)
         let records = data[.query] + data[.gallery]

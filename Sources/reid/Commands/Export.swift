@@ -63,10 +63,10 @@ struct Export: ParsableCommand {
         if json {
             try printJSON(["out": out, "backbone": model ?? "from run", "weights": weightsPath ?? NSNull(),
                            "nodes": onnx.graph.nodes.count, "input": "\(height)x\(width)", "dims": network.featureDimension,
-                           "opset": ONNXGraphBuilder.opset, "seconds": seconds])
+                           "opset": onnx.opset ?? ONNXGraphBuilder.opset, "seconds": seconds])
         } else {
             print(String(format: "wrote %@: %d nodes, input [N,3,%d,%d] → features [N,%d] (opset %lld), %.1f s", out,
-                         onnx.graph.nodes.count, height, width, network.featureDimension, ONNXGraphBuilder.opset, seconds))
+                         onnx.graph.nodes.count, height, width, network.featureDimension, onnx.opset ?? ONNXGraphBuilder.opset, seconds))
         }
     }
 }

@@ -60,8 +60,7 @@ struct Extract: ParsableCommand {
     @Option(help: "Batches decoded and embedded side by side, each on one thread (1: one batch at a time on every core). Default: 2 on a CPU with 2 or more cores (measured faster for OSNet x0.25 on 2 cores), else 1.")
     var streams: Int?
 
-    @Option(help: "cpu, cuda, cuda:N or auto.")
-    var device: String = "cpu"
+    @OptionGroup var deviceOption: DeviceOption
 
     @Flag(help: "Run the model eagerly instead of through libtorch's traced, inference-optimised path.")
     var eager = false
@@ -81,7 +80,7 @@ struct Extract: ParsableCommand {
 
     func run() throws {
         Runtime.configure()
-        let device = try Device(parsing: self.device)
+        let device = try deviceOption.resolve()
         let chosen = try modelOptions.resolve()
         let size = chosen.size
         let loaded = try LoadedModel.load(chosen.spec, weights: chosen.weights, device: device, traced: !eager)

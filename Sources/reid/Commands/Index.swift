@@ -63,6 +63,7 @@ struct IndexBuild: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Gallery database to write.") var db: String
     @Option(help: "Images per model batch.") var batch: Int = FeatureExtractor.defaultBatchSize
+    @OptionGroup var deviceOption: DeviceOption
     @Option(help: "Images per database transaction.") var commitEvery: Int = 256
     @Flag(help: "Replace an existing database made with another model.") var force = false
     @Flag(help: "Print a JSON summary.") var json = false
@@ -90,7 +91,7 @@ struct IndexBuild: ParsableCommand {
         let store = try GalleryStore(path: db, create: true)
         if try store.identity() == nil { try store.setIdentity(identity) }
         let index = try GalleryIndex(store: store)
-        let embedder = try GalleryEmbedder(identity: index.identity)
+        let embedder = try GalleryEmbedder(identity: index.identity, device: deviceOption.resolve())
         let (added, skipped) = try addImages(items, to: index, embedder: embedder, commitEvery: commitEvery,
                                              batch: batch, label: "index")
         try index.persist()
@@ -115,6 +116,7 @@ struct IndexAdd: ParsableCommand {
     @Option(help: "A folder of images to add (recursively).") var images: String?
     @Argument(help: "Image files to add.") var files: [String] = []
     @Option(help: "Images per model batch.") var batch: Int = FeatureExtractor.defaultBatchSize
+    @OptionGroup var deviceOption: DeviceOption
     @Option(help: "Images per database transaction.") var commitEvery: Int = 256
     @Flag(help: "Print a JSON summary.") var json = false
 
@@ -126,7 +128,7 @@ struct IndexAdd: ParsableCommand {
     func run() throws {
         Runtime.configure()
         let index = try GalleryIndex(store: GalleryStore(path: db))
-        let embedder = try GalleryEmbedder(identity: index.identity)
+        let embedder = try GalleryEmbedder(identity: index.identity, device: deviceOption.resolve())
         var items = try images.map { try GalleryScanner.scan($0) } ?? []
         for file in files {
             guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("\(file): no such image file") }

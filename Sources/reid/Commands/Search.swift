@@ -35,6 +35,7 @@ struct Search: ParsableCommand {
     @Option(help: "Check this model against the gallery's (optional).") var model: String?
     @Option(help: "Check these weights against the gallery's (optional).") var weights: String?
     @OptionGroup var runCheck: RunCheckOption
+    @OptionGroup var deviceOption: DeviceOption
     @Option(help: "Write an HTML page of the results here.") var html: String?
     @Flag(help: "Print the results as JSON.") var json = false
 
@@ -55,7 +56,7 @@ struct Search: ParsableCommand {
         }
         try runCheck.check(index.identity, db: db)
         guard FileManager.default.fileExists(atPath: query) else { throw ValidationError("\(query): no such query image") }
-        let embedder = try GalleryEmbedder(identity: index.identity)
+        let embedder = try GalleryEmbedder(identity: index.identity, device: deviceOption.resolve())
         let image: Image
         do { image = try Image(contentsOf: query) } catch {
             throw ValidationError("\(query): not a decodable image (\(error)); give a JPEG, PNG or BMP file")

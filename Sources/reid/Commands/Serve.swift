@@ -48,6 +48,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest upload accepted, in MiB.") var maxUploadMb: Double = 8
     @Option(help: "Folder for crops added through the API.") var uploads: String?
     @OptionGroup var runCheck: RunCheckOption
+    @OptionGroup var deviceOption: DeviceOption
     @Option(help: "Seconds between faiss file writes while the gallery changes; 0 writes only on exit.")
     var persistEvery: Double = 30
     @Option(help: "Most pixels one uploaded image may declare (checked in its header before decoding).")
@@ -86,7 +87,7 @@ struct Serve: ParsableCommand {
         let token = try GalleryService.token(fromFile: tokenFile)
         let index = try GalleryIndex(store: GalleryStore(path: db))
         try runCheck.check(index.identity, db: db)
-        let embedder = try GalleryEmbedder(identity: index.identity)
+        let embedder = try GalleryEmbedder(identity: index.identity, device: deviceOption.resolve())
         try embedder.warmUp()
         ImageLimits.maxPixels = maxPixels
         let service = try GalleryService(index: index, embedder: embedder, token: token, settings: settings())

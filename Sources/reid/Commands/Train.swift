@@ -96,12 +96,16 @@ struct Train: ParsableCommand {
     @Flag(help: "Replace the run already in --out (its config, log, checkpoints and report) instead of refusing.")
     var overwrite = false
 
+    @Option(help: "Where training runs: cpu, cuda, cuda:N or auto (the same as --set training.device=…; default: the config's).")
+    var device: String?
+
     @Flag(help: "Print the final summary as JSON.")
     var json = false
 
     func validate() throws {
         if resume == nil && out == nil { throw ValidationError("give --out RUN_DIR for a new run, or --resume RUN_DIR") }
         if let bnBatch, bnBatch < 0 { throw ValidationError("--bn-batch must be 0 (whole batch) or a positive number of images") }
+        if let device, (try? Device(parsing: device)) == nil { throw ValidationError("--device \(device): use cpu, cuda, cuda:N or auto") }
         if resume != nil && overwrite { throw ValidationError("--overwrite starts a new run; it cannot go with --resume") }
         if resume != nil && (config != nil || data != nil || method != nil || singleCamera != nil || evalData != nil) {
             throw ValidationError("--resume takes the run's own config.yaml; drop --config, --data, --eval-data, --single-camera and --method")
@@ -115,7 +119,8 @@ struct Train: ParsableCommand {
         if let resume {
             folder = resume
             settings = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(),
-                                             yamlFile: RunDirectory(resume).config, overrides: overrides)
+                                             yamlFile: RunDirectory(resume).config,
+                                             overrides: overrides + (device.map { ["training.device=\($0)"] } ?? []))
             // A model built on an ONNX file continues from the run's own copy of that graph.
             let copy = RunDirectory(resume).backboneGraph
             if BackboneRegistry.onnxPath(settings.model.backbone) != nil, FileManager.default.fileExists(atPath: copy) {
@@ -130,6 +135,7 @@ struct Train: ParsableCommand {
             if let evalData { all.append("data.evalRoot=\(evalData)") }
             if let initialWeights { all.append("model.initialWeights=\(initialWeights)") }
             if let bnBatch { all.append("training.bnBatch=\(bnBatch)") }
+            if let device { all.append("training.device=\(device)") }
             if let views { all.append("views.dir=\(views)") }
             if let viewMethod { all.append("views.method=\(viewMethod)") }
             if let schedule { all.append("views.schedule=\(schedule)") }
