@@ -203,6 +203,23 @@ final class DatasetLoaderTests: XCTestCase {
         XCTAssertTrue(missing.contains("nobody.png") && missing.contains("manifest.csv:2"), missing)
     }
 
+    /// Unlabeled crops listed by path and camera: no pid or split column needed.
+    func testCSVManifestOfUnlabeledCropsNeedsOnlyPathAndCamera() throws {
+        try fx.images(["shots/a.png", "shots/b.png", "shots/c.png"])
+        try fx.text("crops.csv", "path,camera\nshots/a.png,0\nshots/b.png,1\n\"shots/c.png\",1\n")
+        let csv = fx.root + "/crops.csv"
+        XCTAssertEqual(try DatasetLayout.detect(csv), .csv)
+        let data = try DatasetLayout.load(csv)
+        XCTAssertEqual(data.train.count, 3)
+        XCTAssertTrue(data.train.allSatisfy { $0.pid == -1 && $0.label == -1 }, "ids unknown")
+        XCTAssertEqual(data.train.map(\.camera), [0, 1, 1])
+        XCTAssertEqual(data.cameras, 2)
+        XCTAssertTrue(data.query.isEmpty && data.gallery.isEmpty)
+        try fx.text("crops.csv", "path,split\nshots/a.png,train\n")
+        let neither = message { try CSVManifest(path: csv) }
+        XCTAssertTrue(neither.contains("'pid' and 'camera'"), neither)
+    }
+
     func testUnlabeledFolderIsRecursiveWithCamerasFromNames() throws {
         try fx.images(["day1/0001_c3s1_000001_00.jpg", "day1/deep/frame_17.png", "crop.png"])
         XCTAssertEqual(try DatasetLayout.detect(fx.root), .folder)

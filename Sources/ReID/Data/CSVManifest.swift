@@ -11,6 +11,10 @@ import Foundation
 /// gallery. `camera` is a 0-based index as written (−1 = unknown). `pid` −1 means unknown: such
 /// images stay in train (unlabeled, for unsupervised methods) and are dropped from query and
 /// gallery, where they could not be scored. Fields may be quoted with "…" ("" inside for a quote).
+///
+/// Only `path` and one of `pid`/`camera` are required: a manifest of unlabeled crops from several
+/// cameras is just `path,camera`. A missing `pid` column means every id is unknown (−1), a
+/// missing `camera` column every camera, and a missing `split` column puts every image in train.
 public struct CSVManifest: ReIDDataset {
     public let name = "CSV manifest"
     /// The CSV file.
@@ -21,6 +25,8 @@ public struct CSVManifest: ReIDDataset {
     public let issues: [DatasetIssue]
 
     static let columns = ["path", "pid", "camera", "split"]
+    /// Values of the columns a manifest may leave out.
+    static let defaults = ["pid": "-1", "camera": "-1", "split": "train"]
 
     /// `path` is the CSV file, or a folder holding exactly one CSV file with the manifest header.
     public init(path: String, options: DatasetOptions = DatasetOptions()) throws {
@@ -50,12 +56,14 @@ public struct CSVManifest: ReIDDataset {
         let header = try Self.fields(headerLine.text, at: "\(file):\(headerLine.number)")
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var column: [String: Int] = [:]
-        for name in Self.columns {
-            guard let index = header.firstIndex(of: name) else {
-                throw ReIDError.data(path: file, reason: "header '\(headerLine.text)' lacks the column '\(name)'; "
-                                     + "the first line must name the columns \(Self.columns.joined(separator: ","))")
-            }
-            column[name] = index
+        for name in Self.columns { column[name] = header.firstIndex(of: name) }
+        guard column["path"] != nil, column["pid"] != nil || column["camera"] != nil else {
+            throw ReIDError.data(path: file, reason: "header '\(headerLine.text)' lacks the column 'path' or both 'pid' and 'camera'; "
+                                 + "the first line must name the columns \(Self.columns.joined(separator: ",")) "
+                                 + "(pid, camera and split may be left out: path,camera lists unlabeled crops)")
+        }
+        func value(_ name: String, in values: [String]) -> String {
+            column[name].map { values[$0] } ?? Self.defaults[name]!
         }
 
         var collector = SplitCollector(options: options)
@@ -68,8 +76,8 @@ public struct CSVManifest: ReIDDataset {
                     "has \(values.count) fields, the header \(header.count): expected path,pid,camera,split"))
                 continue
             }
-            let rawPath = values[column["path"]!], rawSplit = values[column["split"]!].lowercased()
-            guard let pid = Int(values[column["pid"]!]), let camera = Int(values[column["camera"]!]), camera >= -1,
+            let rawPath = value("path", in: values), rawSplit = value("split", in: values).lowercased()
+            guard let pid = Int(value("pid", in: values)), let camera = Int(value("camera", in: values)), camera >= -1,
                   !rawPath.isEmpty else {
                 try collector.problem(DatasetIssue(.misnamed, path: at,
                     "needs a path, an integer pid and a camera index ≥ 0 (−1 = unknown); found '\(line.text)'"))
@@ -89,7 +97,8 @@ public struct CSVManifest: ReIDDataset {
         }
         for split in DatasetSplit.allCases where options.splits.contains(split) {
             let records = found[split] ?? []
-            if records.isEmpty && options.optionalSplits.contains(split) {
+            // Without a split column the manifest is training data only: no query or gallery expected.
+            if records.isEmpty && (options.optionalSplits.contains(split) || column["split"] == nil) {
                 collector.note(path: file, "lists no \(split.rawValue) images; the \(split.rawValue) split is empty")
                 continue
             }
@@ -109,7 +118,7 @@ public struct CSVManifest: ReIDDataset {
         return csvs.count == 1 ? csvs[0] : nil
     }
 
-    /// True when the file's first line names path, pid, camera and split.
+    /// True when the file's first line names path and pid or camera (see `defaults`).
     static func hasManifestHeader(_ file: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: file) else { return false }
         defer { try? handle.close() }
@@ -117,7 +126,7 @@ public struct CSVManifest: ReIDDataset {
         guard let first = head.split(whereSeparator: \.isNewline).first,
               let names = try? fields(String(first), at: file) else { return false }
         let set = Set(names.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
-        return columns.allSatisfy(set.contains)
+        return set.contains("path") && (set.contains("pid") || set.contains("camera"))
     }
 
     /// Splits one CSV line into fields, honouring "…" quotes with "" as an escaped quote.
