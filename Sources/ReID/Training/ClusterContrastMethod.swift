@@ -6,6 +6,10 @@ import Torch
 /// a cluster memory is built from the centroids, and the model is trained with ClusterNCE on
 /// P×K batches that prefer other-camera images of a pseudo-identity. True ids are never read,
 /// except to log how well the clusters match them.
+///
+/// One feature space throughout, as the reference: the embedding after the BNNeck (L2-normalised
+/// inside the memory) is clustered, initialises the memory, is trained by ClusterNCE, updates the
+/// memory and is evaluated.
 public final class ClusterContrastMethod: TrainingMethod {
     public let model: ReIDModel
     let config: TrainingConfig
@@ -33,8 +37,8 @@ public final class ClusterContrastMethod: TrainingMethod {
         return pseudo.stats
     }
 
-    public func batches(epoch: Int, context: TrainingContext) throws -> [[Int]] {
-        sampler?.batches(epoch: epoch, dropLast: true) ?? []
+    public func batches(epoch: Int, pass: Int, context: TrainingContext) throws -> [[Int]] {
+        sampler?.batches(epoch: SamplerPass.key(epoch: epoch, pass: pass), dropLast: true) ?? []
     }
 
     public func step(images: Tensor, indices: [Int], context: TrainingContext) throws -> [String: Double] {
@@ -42,12 +46,12 @@ public final class ClusterContrastMethod: TrainingMethod {
         let batchLabels = indices.map { labels[$0] }
         let y = try Tensor(batchLabels.map(Int64.init)).to(context.device)
         let out = try model(images)
-        let loss = try memory.loss(out.global.beforeBNNeck, labels: y)
+        let loss = try memory.loss(out.embedding, labels: y)
         let optimizer = optimizers["main"]!
         try optimizer.zeroGrad()
         try loss.backward()
         try optimizer.step()
-        try memory.update(out.global.beforeBNNeck, labels: batchLabels)
+        try memory.update(out.embedding, labels: batchLabels)
         return ["cluster_nce": try loss.item(), "total": try loss.item()]
     }
 }

@@ -24,6 +24,7 @@ public final class PPLRMethod: TrainingMethod {
     var globalClassifier: Linear?
     var partClassifiers: [Linear] = []
     var classifierOptimizer: Optimizer?
+    public var epochOptimizers: [Optimizer] { classifierOptimizer.map { [$0] } ?? [] }
     var epoch = 0
     public let optimizers: [String: Optimizer]
 
@@ -144,8 +145,8 @@ public final class PPLRMethod: TrainingMethod {
         return stats
     }
 
-    public func batches(epoch: Int, context: TrainingContext) throws -> [[Int]] {
-        let base = sampler?.batches(epoch: epoch, dropLast: true) ?? []
+    public func batches(epoch: Int, pass: Int, context: TrainingContext) throws -> [[Int]] {
+        let base = sampler?.batches(epoch: SamplerPass.key(epoch: epoch, pass: pass), dropLast: true) ?? []
         guard pairedBatches, let views else { return base }
         // Each batch: its images, then their masked partners in the same order.
         return base.map { $0 + $0.map { views.partner(of: $0) } }

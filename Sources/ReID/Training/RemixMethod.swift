@@ -131,8 +131,8 @@ public final class RemixMethod: TrainingMethod {
         return stats
     }
 
-    public func batches(epoch: Int, context: TrainingContext) throws -> [[Int]] {
-        sampler?.batches(epoch: epoch) ?? []
+    public func batches(epoch: Int, pass: Int, context: TrainingContext) throws -> [[Int]] {
+        sampler?.batches(epoch: SamplerPass.key(epoch: epoch, pass: pass)) ?? []
     }
 
     public func step(images: Tensor, indices: [Int], context: TrainingContext) throws -> [String: Double] {

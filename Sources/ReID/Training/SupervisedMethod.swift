@@ -40,8 +40,8 @@ public final class SupervisedMethod: TrainingMethod {
 
     public func beginEpoch(_ epoch: Int, context: TrainingContext) throws -> [String: Double] { [:] }
 
-    public func batches(epoch: Int, context: TrainingContext) throws -> [[Int]] {
-        sampler.batches(epoch: epoch, dropLast: true)
+    public func batches(epoch: Int, pass: Int, context: TrainingContext) throws -> [[Int]] {
+        sampler.batches(epoch: SamplerPass.key(epoch: epoch, pass: pass), dropLast: true)
     }
 
     public func step(images: Tensor, indices: [Int], context: TrainingContext) throws -> [String: Double] {

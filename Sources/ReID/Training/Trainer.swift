@@ -11,6 +11,9 @@ public final class Trainer {
     /// Print progress (false in tests).
     public var verbose = true
 
+    /// Builds the method instead of `MethodRegistry` (tests wrap a method to watch the loop).
+    var makeMethod: MethodRegistry.Factory?
+
     public init(config: TrainingConfig, runDirectory: String, resume: Bool = false) {
         self.config = config
         self.run = RunDirectory(runDirectory)
@@ -61,7 +64,7 @@ public final class Trainer {
         let context = TrainingContext(config: config, trainRecords: dataset.train, device: device, runDirectory: run,
                                       singleCamera: singleCamera)
         Runtime.seed(config.seed)
-        let method = try MethodRegistry.make(config.method, context: context)
+        let method = try makeMethod?(context) ?? MethodRegistry.make(config.method, context: context)
         applyBatchNormGrouping(method.model)
         say(RunSummary.text(config: config, dataset: dataset, evaluation: evalData, model: method.model, device: device))
         let yaml = try ConfigLoader.yaml(config)
@@ -98,14 +101,16 @@ public final class Trainer {
             let epochSeed = seed(for: epoch)
             Runtime.seed(epochSeed)
             let started = Date()
-            let factor = config.schedule.factor(epoch: Double(epoch))
-            for name in method.scheduledOptimizers { try method.optimizers[name]?.scaleLearningRates(by: factor) }
-            let lr = method.optimizers["main"]?.learningRate() ?? 0
             method.model.train()
             let stats = try method.beginEpoch(epoch, context: context)
-            var batches = try method.batches(epoch: epoch, context: context)
-            if config.training.itersPerEpoch > 0, !batches.isEmpty {
-                batches = (0..<config.training.itersPerEpoch).map { batches[$0 % batches.count] }
+            // Every optimiser follows the schedule, those beginEpoch just made included.
+            let factor = config.schedule.factor(epoch: Double(epoch))
+            for optimizer in method.optimizers.values.map({ $0 }) + method.epochOptimizers {
+                try optimizer.scaleLearningRates(by: factor)
+            }
+            let lr = method.optimizers["main"]?.learningRate() ?? 0
+            let batches = try EpochBatches.assemble(iterations: config.training.itersPerEpoch) {
+                try method.batches(epoch: epoch, pass: $0, context: context)
             }
             guard !batches.isEmpty else {
                 throw ReIDError.invalidOption("epoch \(epoch + 1) has no batches: too few identities or images for \(config.data.identitiesPerBatch)×\(config.data.instancesPerIdentity) batches")

@@ -10,15 +10,19 @@ public protocol TrainingMethod: AnyObject {
     var auxiliaryModules: [String: any Module] { get }
     /// Optimisers whose state must survive a resume.
     var optimizers: [String: Optimizer] { get }
-    /// Names of the optimisers whose learning rates follow the schedule (default: "main").
-    var scheduledOptimizers: [String] { get }
+    /// Optimisers the method makes anew each epoch in `beginEpoch` (for a classifier over this
+    /// epoch's pseudo-identities, say). The loop schedules them with `optimizers`: every optimiser
+    /// follows the schedule, as the references' one StepLR over everything. They are not
+    /// checkpointed: the next epoch replaces them, and a resume starts at an epoch boundary.
+    var epochOptimizers: [Optimizer] { get }
 
     /// Called before each epoch (0-based): pseudo-labelling happens here. Returns numbers to log.
     func beginEpoch(_ epoch: Int, context: TrainingContext) throws -> [String: Double]
 
-    /// The batches of this epoch as indices into `context.batchRecords` (`context.trainRecords`
-    /// unless single-camera data was given).
-    func batches(epoch: Int, context: TrainingContext) throws -> [[Int]]
+    /// One sampler pass of this epoch as batches of indices into `context.batchRecords`
+    /// (`context.trainRecords` unless single-camera data was given). Passes of one epoch differ
+    /// (see `SamplerPass`); the loop asks for more passes until it has `itersPerEpoch` batches.
+    func batches(epoch: Int, pass: Int, context: TrainingContext) throws -> [[Int]]
 
     /// One optimisation step on a loaded batch; returns named loss values.
     func step(images: Tensor, indices: [Int], context: TrainingContext) throws -> [String: Double]
@@ -29,7 +33,7 @@ public protocol TrainingMethod: AnyObject {
 }
 
 extension TrainingMethod {
-    public var scheduledOptimizers: [String] { ["main"] }
+    public var epochOptimizers: [Optimizer] { [] }
     public func trainingRecords(context: TrainingContext) -> [ImageRecord] { context.batchRecords }
 }
 

@@ -17,7 +17,7 @@ public final class UDAMethod: TrainingMethod {
     var classifier: Linear?
     var center: CenterLoss?
     /// The classifier's and centers' optimisers live for one epoch (their sizes change).
-    var epochOptimizers: [Optimizer] = []
+    public var epochOptimizers: [Optimizer] = []
     public let optimizers: [String: Optimizer]
 
     public var auxiliaryModules: [String: any Module] { [:] }
@@ -59,8 +59,8 @@ public final class UDAMethod: TrainingMethod {
         return pseudo.stats
     }
 
-    public func batches(epoch: Int, context: TrainingContext) throws -> [[Int]] {
-        sampler?.batches(epoch: epoch, dropLast: true) ?? []
+    public func batches(epoch: Int, pass: Int, context: TrainingContext) throws -> [[Int]] {
+        sampler?.batches(epoch: SamplerPass.key(epoch: epoch, pass: pass), dropLast: true) ?? []
     }
 
     public func step(images: Tensor, indices: [Int], context: TrainingContext) throws -> [String: Double] {

@@ -26,6 +26,14 @@ extension EpochSampler {
     }
 }
 
+/// Seeds of the sampler passes within one epoch. An epoch that needs more iterations than one
+/// pass gives starts a fresh pass, with new anchors and new order, as the reference trainers'
+/// `IterLoader` does, instead of replaying the first. Pass 0 is the epoch itself; pass p draws
+/// as sampler "epoch" `epoch + p·2²⁰`, which no real epoch reaches.
+public enum SamplerPass {
+    public static func key(epoch: Int, pass: Int) -> Int { epoch + pass << 20 }
+}
+
 /// The images of each identity, from per-image labels (negative labels are left out).
 struct IdentityIndex: Sendable {
     /// Distinct labels ≥ 0, sorted.
