@@ -15,6 +15,8 @@ final class WatchedMethod: TrainingMethod, @unchecked Sendable {
     /// Learning rates of every optimiser (main ones and those of the epoch) at each epoch's first step.
     var ratesAtFirstStep: [Int: [Double]] = [:]
     var epoch = 0
+    /// The identities of the training records the loop handed over.
+    var trainedPids: Set<Int> = []
 
     init(_ inner: any TrainingMethod) { self.inner = inner }
 
@@ -25,6 +27,7 @@ final class WatchedMethod: TrainingMethod, @unchecked Sendable {
 
     func beginEpoch(_ epoch: Int, context: TrainingContext) throws -> [String: Double] {
         self.epoch = epoch
+        trainedPids.formUnion(context.trainRecords.map(\.pid))
         return try inner.beginEpoch(epoch, context: context)
     }
 
@@ -49,10 +52,10 @@ final class WatchedMethod: TrainingMethod, @unchecked Sendable {
 
 /// The loop as the reference trainers run it: fresh sampler passes, and one schedule for every optimiser.
 final class TrainingLoopFidelityTests: TrainingTestCase {
-    func watchedRun(_ config: TrainingConfig) throws -> WatchedMethod {
+    func watchedRun(_ config: TrainingConfig, in run: String? = nil) throws -> WatchedMethod {
         final class Box: @unchecked Sendable { var method: WatchedMethod? }
         let box = Box()
-        let trainer = Trainer(config: config, runDirectory: newRun())
+        let trainer = Trainer(config: config, runDirectory: run ?? newRun())
         trainer.verbose = false
         trainer.makeMethod = { context in
             let method = WatchedMethod(try MethodRegistry.make(config.method, context: context))
@@ -103,5 +106,53 @@ final class TrainingLoopFidelityTests: TrainingTestCase {
                 XCTAssertEqual(b, a * 0.1, accuracy: a * 1e-6, "\(method): an optimiser kept its rate past the milestone: \(before) → \(after)")
             }
         }
+    }
+}
+
+/// No checkpoint is chosen on the test set: best is the last one, or the best on identities set
+/// aside from training.
+extension TrainingLoopFidelityTests {
+    func testValidationSplitSetsIdentitiesAsideWithCrossCameraQueries() throws {
+        let data = try DatasetLayout.load(TrainerTests.dataset)
+        let split = try ValidationSplit(training: data, identities: 3, seed: 7)
+        let aside = Set(split.query.map(\.pid))
+        XCTAssertEqual(aside.count, 3)
+        XCTAssertEqual(split.query.count, 3, "one query per identity")
+        XCTAssertEqual(Set(split.gallery.map(\.pid)), aside)
+        XCTAssertTrue(split.train.allSatisfy { !aside.contains($0.pid) }, "set-aside identities left training")
+        XCTAssertEqual(split.train.count + split.query.count + split.gallery.count, data.train.count)
+        XCTAssertEqual(Set(split.train.map(\.label)), Set(0..<(Set(data.train.map(\.pid)).count - 3)), "dense labels")
+        for q in split.query {
+            XCTAssertTrue(split.gallery.contains { $0.pid == q.pid && $0.camera != q.camera }, "query \(q.name) has no other-camera match")
+        }
+        XCTAssertEqual(try ValidationSplit(training: data, identities: 3, seed: 7).query, split.query, "seeded")
+        XCTAssertThrowsError(try ValidationSplit(training: data, identities: 500, seed: 7)) { error in
+            XCTAssertTrue("\(error)".contains("data.validationIdentities"), "\(error)")
+        }
+    }
+
+    func testBestIsTheLastCheckpointUnlessAValidationSplitChooses() throws {
+        let plain = try TrainerTests.config(epochs: 2, extra: ["method=supervised", "training.evalEvery=1"])
+        let run = newRun()
+        let trainer = Trainer(config: plain, runDirectory: run)
+        trainer.verbose = false
+        try trainer.train()
+        let dir = RunDirectory(run)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir.best)), try Data(contentsOf: URL(fileURLWithPath: dir.last)),
+                       "best.safetensors must be the last checkpoint when only the test set is evaluated")
+
+        let chosen = try TrainerTests.config(epochs: 3, extra: ["method=supervised", "training.evalEvery=1",
+                                                                "data.validationIdentities=3", "data.identitiesPerBatch=2"])
+        let chosenRun = newRun()
+        let watched = try watchedRun(chosen, in: chosenRun)
+        let aside = Set(try ValidationSplit(training: DatasetLayout.load(TrainerTests.dataset), identities: 3, seed: chosen.seed)
+            .query.map(\.pid))
+        XCTAssertTrue(watched.trainedPids.isDisjoint(with: aside), "set-aside identities were trained on")
+        let log = TrainingLog(path: RunDirectory(chosenRun).log).entries()
+        let validation = log.compactMap { ($0["validation"] as? [String: Any])?["mAP"] as? Double }
+        XCTAssertEqual(validation.count, 3, "each evaluation also scores the validation split")
+        let best = try Safetensors.load(RunDirectory(chosenRun).best, only: []).metadata
+        let expected = validation.indices.max { validation[$0] < validation[$1] }! + 1
+        XCTAssertEqual(best["epoch"], "\(expected)", "best.safetensors is the epoch with the best validation mAP \(validation)")
     }
 }

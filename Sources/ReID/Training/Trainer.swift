@@ -24,6 +24,8 @@ public final class Trainer {
         public var epochsRun: Int
         public var lastEpoch: Int
         public var stoppedEarly: Bool
+        /// Test-set metrics of the checkpoint kept as best.safetensors: the last evaluated one, or
+        /// the epoch chosen on the validation split (`data.validationIdentities`).
         public var best: RankingMetrics?
         public var lastLosses: [String: Double]
     }
@@ -56,13 +58,21 @@ public final class Trainer {
             throw ReIDError.data(path: config.data.root, reason: "has no training images (bounding_box_train/ or the layout's train split)")
         }
         let evalData = try EvaluationData.resolve(config: config, training: dataset)
-        if evalData == nil {
+        let validation = config.data.validationIdentities > 0
+            ? try ValidationSplit(training: dataset, identities: config.data.validationIdentities, seed: config.seed) : nil
+        if let validation {
+            say("best.safetensors is chosen on \(validation.query.count) identities set aside from training "
+                + "(\(validation.query.count) query / \(validation.gallery.count) gallery images); the test set is only logged")
+        } else if evalData == nil {
             say("no labelled query/gallery to evaluate on (give --eval-data DIR): each epoch logs its cluster "
                 + "statistics instead, and best.safetensors is the last checkpoint")
+        } else {
+            say("the test set is evaluated and logged, never used to choose: best.safetensors is the last checkpoint "
+                + "(data.validationIdentities=N chooses on N training identities set aside instead)")
         }
         let singleCamera = config.data.singleCamera.isEmpty ? nil : try SingleCameraData(root: config.data.singleCamera)
-        let context = TrainingContext(config: config, trainRecords: dataset.train, device: device, runDirectory: run,
-                                      singleCamera: singleCamera)
+        let context = TrainingContext(config: config, trainRecords: validation?.train ?? dataset.train, device: device,
+                                      runDirectory: run, singleCamera: singleCamera)
         Runtime.seed(config.seed)
         let method = try makeMethod?(context) ?? MethodRegistry.make(config.method, context: context)
         applyBatchNormGrouping(method.model)
@@ -144,23 +154,35 @@ public final class Trainer {
                 && Date().timeIntervalSince(runStarted) > config.training.maxMinutes * 60
             let isLast = epoch + 1 == config.training.epochs || outOfTime
             let evalEvery = config.training.evalEvery
-            if let evalData, (isLast && evalEvery >= 0) || (evalEvery > 0 && (epoch + 1) % evalEvery == 0) {
+            let evaluates = (isLast && evalEvery >= 0) || (evalEvery > 0 && (epoch + 1) % evalEvery == 0)
+            var tested: RankingMetrics?
+            if let evalData, evaluates {
                 let result = try evaluate(method.model, dataset: evalData, context: context)
                 entry["metrics"] = result.metrics.summary
-                summary.best = summary.best ?? result.metrics
-                if result.metrics.mAP > bestScore {
-                    bestScore = result.metrics.mAP
+                tested = result.metrics
+                say(String(format: "epoch %d: Rank-1 %.2f%% mAP %.2f%%", epoch + 1, result.metrics.rank1 * 100,
+                           result.metrics.mAP * 100))
+            }
+            // Only identities set aside from training choose the best checkpoint; else it is the last.
+            if let validation, evaluates {
+                let checked = try evaluate(method.model, dataset: validation, context: context, report: false)
+                entry["validation"] = checked.metrics.summary
+                if checked.metrics.mAP > bestScore {
+                    bestScore = checked.metrics.mAP
                     bestEpoch = epoch + 1
-                    summary.best = result.metrics
+                    summary.best = tested
                     try Checkpoint(epoch: epoch + 1, bestScore: bestScore, bestEpoch: bestEpoch, configYAML: yaml)
                         .write(to: run.best, model: method.model, modules: method.auxiliaryModules, optimizers: method.optimizers)
                 }
-                say(String(format: "epoch %d: Rank-1 %.2f%% mAP %.2f%% (best mAP %.2f%% at epoch %d)", epoch + 1,
-                           result.metrics.rank1 * 100, result.metrics.mAP * 100, bestScore * 100, bestEpoch))
+                say(String(format: "epoch %d: validation mAP %.2f%% (best %.2f%% at epoch %d)", epoch + 1,
+                           checked.metrics.mAP * 100, bestScore * 100, bestEpoch))
             }
             try Checkpoint(epoch: epoch + 1, bestScore: bestScore, bestEpoch: bestEpoch, configYAML: yaml)
                 .write(to: run.last, model: method.model, modules: method.auxiliaryModules, optimizers: method.optimizers)
-            if evalData == nil || evalEvery < 0 { try run.copyLastToBest() }
+            if validation == nil {
+                try run.copyLastToBest()
+                if let tested { summary.best = tested }
+            }
             try log.append(entry)
             try TrainingReport(run: run, title: "\(config.method) on \(config.data.root)",
                                lossWeights: TrainingReport.lossWeights(config)).write(log: log.entries())
@@ -183,7 +205,9 @@ public final class Trainer {
     }
 
     /// Features of query and gallery with the current model, metrics, and the evaluation report.
-    func evaluate(_ model: ReIDModel, dataset: any ReIDDataset, context: TrainingContext) throws -> Evaluator.Result {
+    /// `report`: false for the validation split (the evaluation report shows the test set).
+    func evaluate(_ model: ReIDModel, dataset: any ReIDDataset, context: TrainingContext,
+                  report: Bool = true) throws -> Evaluator.Result {
         let records = dataset.query + dataset.gallery
         let features = try context.features(of: records, model: model, label: "evaluate")
         let q = dataset.query.count
@@ -193,9 +217,11 @@ public final class Trainer {
                                   reranking: config.evaluation.rerank ? KReciprocalReranking() : nil)
         let result = try evaluator.evaluate(query: features.narrow(dim: 0, start: 0, length: q),
                                             gallery: features.narrow(dim: 0, start: q, length: records.count - q), labels: labels)
-        try EvaluationReport(title: "Evaluation of \(config.method)", metrics: result.metrics, distances: result.distances,
-                             query: dataset.query, gallery: dataset.gallery)
-            .write(to: run.evaluation, rankedQueries: config.evaluation.rankedQueries)
+        if report {
+            try EvaluationReport(title: "Evaluation of \(config.method)", metrics: result.metrics, distances: result.distances,
+                                 query: dataset.query, gallery: dataset.gallery)
+                .write(to: run.evaluation, rankedQueries: config.evaluation.rankedQueries)
+        }
         return result
     }
 

@@ -114,6 +114,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         /// A labelled dataset whose query/gallery the run evaluates on (`reid train --eval-data`);
         /// empty: the training dataset's own query/gallery when it has them, else no evaluation.
         public var evalRoot = ""
+        /// Training identities set aside (with labels) to choose `best.safetensors` on; 0: none,
+        /// and `best` is the last checkpoint. The test set (the dataset's query/gallery or
+        /// `evalRoot`) is evaluated and logged, never used to choose. See `ValidationSplit`.
+        public var validationIdentities = 0
 
         /// The training transform these settings describe.
         public var transform: TransformConfig {
