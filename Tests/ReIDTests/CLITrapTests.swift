@@ -75,7 +75,7 @@ extension CLITests {
         }
         let out = folder!
         for command: [String] in [["extract", "--model", "osnet_x0_25", "--random-init", "--images", out, "--out", out + "/f.safetensors"],
-                                  ["index", "build", "--gallery", out, "--model", "color-histogram", "--db", out + "/g.sqlite"],
+                                  ["index", "build", "--images", out, "--model", "color-histogram", "--db", out + "/g.sqlite"],
                                   ["train", "--data", out, "--out", out + "/run"]] {
             let r = try run(command + ["--device", "tpu"])
             XCTAssertNotEqual(r.status, 0, command[0])

@@ -19,8 +19,8 @@ struct IndexCommand: ParsableCommand {
             time is the file's modification time.
 
             Examples:
-              reid index build --gallery crops/ --run runs/adapted --db gallery.sqlite
-              reid index build --gallery crops/ --model osnet_x0_25 \\
+              reid index build --images crops/ --run runs/adapted --db gallery.sqlite
+              reid index build --images crops/ --model osnet_x0_25 \\
                   --weights osnet_x0_25.safetensors --db gallery.sqlite
               reid index add --db gallery.sqlite --images new_crops/
               reid index remove --db gallery.sqlite --id 12 --id 13
@@ -59,7 +59,8 @@ struct IndexBuild: ParsableCommand {
         commandName: "build",
         abstract: "Index every image below a folder into a new (or the same model's) gallery database.")
 
-    @Option(help: "Folder of gallery crops (searched recursively).") var gallery: String
+    @Option(name: [.customLong("images"), .customLong("gallery")],
+            help: "Folder of gallery crops (searched recursively); --gallery is the old name.") var gallery: String
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Gallery database to write.") var db: String
     @Option(help: "Images per model batch.") var batch: Int = FeatureExtractor.defaultBatchSize
