@@ -8,6 +8,10 @@ import Torch
 /// and part classifiers are re-initialised from L2-normalised cluster centroids. Training uses
 /// PGLR on the global logits, AALS on the part logits (label-smoothed CE before `pplr.aalsEpoch`)
 /// and a soft-margin batch-hard triplet on the global feature, with other-camera-preferring batches.
+/// The triplet is the reference's SoftTripletLoss at margin 0 (−log softmax of [d_ap, d_an] picks
+/// d_an, which is log(1 + e^(d_ap − d_an))); the reference also lets the anchor be its own
+/// positive (distance 0), which changes nothing while every identity has K ≥ 2 images in a
+/// batch, as the P×K samplers guarantee (a small cluster is sampled with repeats).
 /// With a `views` section it also trains on extra views of each image (see `ViewTraining`).
 public final class PPLRMethod: TrainingMethod {
     public let model: ReIDModel
