@@ -34,6 +34,9 @@ final class TrainerTests: TrainingTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: file), file)
         }
         XCTAssertNotNil(summary.best, "the last epoch is evaluated")
+        let page = try String(contentsOfFile: dir.evaluation + "/report.html", encoding: .utf8)
+        XCTAssertTrue(page.contains("Model: osnet_x0_25") && page.contains("after epoch 4") && page.contains("input 64x32"),
+                      "the evaluation report names the model, its weights and the input size")
         // best.safetensors loads as model weights (the extra training state is ignored).
         let weights = try Safetensors.load(dir.best)
         XCTAssertNotNil(weights["head.bnneck.weight"] ?? weights.keys.first { $0.hasPrefix("head.") }.map { weights[$0]! })

@@ -102,7 +102,7 @@ public final class Trainer {
         var summary = Summary(epochsRun: 0, lastEpoch: startEpoch, stoppedEarly: false, best: nil, lastLosses: [:])
         let runStarted = Date()
         if config.training.evalBeforeTraining, startEpoch == 0, let evalData {
-            let result = try evaluate(method.model, dataset: evalData, context: context)
+            let result = try evaluate(method.model, dataset: evalData, context: context, epoch: 0)
             try log.append(["epoch": 0, "metrics": result.metrics.summary])
             say(String(format: "before training: Rank-1 %.2f%% mAP %.2f%%", result.metrics.rank1 * 100,
                        result.metrics.mAP * 100))
@@ -157,7 +157,7 @@ public final class Trainer {
             let evaluates = (isLast && evalEvery >= 0) || (evalEvery > 0 && (epoch + 1) % evalEvery == 0)
             var tested: RankingMetrics?
             if let evalData, evaluates {
-                let result = try evaluate(method.model, dataset: evalData, context: context)
+                let result = try evaluate(method.model, dataset: evalData, context: context, epoch: epoch + 1)
                 entry["metrics"] = result.metrics.summary
                 tested = result.metrics
                 say(String(format: "epoch %d: Rank-1 %.2f%% mAP %.2f%%", epoch + 1, result.metrics.rank1 * 100,
@@ -165,7 +165,7 @@ public final class Trainer {
             }
             // Only identities set aside from training choose the best checkpoint; else it is the last.
             if let validation, evaluates {
-                let checked = try evaluate(method.model, dataset: validation, context: context, report: false)
+                let checked = try evaluate(method.model, dataset: validation, context: context, epoch: epoch + 1, report: false)
                 entry["validation"] = checked.metrics.summary
                 if checked.metrics.mAP > bestScore {
                     bestScore = checked.metrics.mAP
@@ -206,7 +206,7 @@ public final class Trainer {
 
     /// Features of query and gallery with the current model, metrics, and the evaluation report.
     /// `report`: false for the validation split (the evaluation report shows the test set).
-    func evaluate(_ model: ReIDModel, dataset: any ReIDDataset, context: TrainingContext,
+    func evaluate(_ model: ReIDModel, dataset: any ReIDDataset, context: TrainingContext, epoch: Int,
                   report: Bool = true) throws -> Evaluator.Result {
         let records = dataset.query + dataset.gallery
         let features = try context.features(of: records, model: model, label: "evaluate")
@@ -218,8 +218,16 @@ public final class Trainer {
         let result = try evaluator.evaluate(query: features.narrow(dim: 0, start: 0, length: q),
                                             gallery: features.narrow(dim: 0, start: q, length: records.count - q), labels: labels)
         if report {
+            let model = config.model.resolved
+            let notes = [
+                "Model: \(model.backbone)" + (model.parts > 0 ? " with \(model.parts) part features" : "")
+                    + ", \(model.pooling) pooling, " + (epoch == 0 ? "before training" : "weights after epoch \(epoch)")
+                    + " (\(run.path)), input \(config.data.height)x\(config.data.width).",
+                "Distance: \(config.evaluation.metric.rawValue)" + (config.evaluation.cameraNorm ? ", camera-normalised features" : "")
+                    + (config.evaluation.rerank ? ", re-ranked" : "") + "; query/gallery of \(dataset.root).",
+            ]
             try EvaluationReport(title: "Evaluation of \(config.method)", metrics: result.metrics, distances: result.distances,
-                                 query: dataset.query, gallery: dataset.gallery)
+                                 query: dataset.query, gallery: dataset.gallery, notes: notes)
                 .write(to: run.evaluation, rankedQueries: config.evaluation.rankedQueries)
         }
         return result
