@@ -179,6 +179,23 @@ final class ONNXExportTests: XCTestCase {
         }
     }
 
+    /// A part model on an ONNX network keeps the network's own embedding for its global feature:
+    /// before training, the global feature before the BNNeck is the network's output.
+    func testAPartModelOnAnONNXNetworkKeepsItsEmbedding() throws {
+        let osnet = try SharedData.file("weights/osnet_x0_25_msmt17.onnx")
+        let model = try ReIDModel(backbone: "onnx:" + osnet, head: HeadConfiguration(parts: 3))
+        model.eval()
+        XCTAssertEqual(model.featureDimension, 512)
+        XCTAssertEqual(model.partDimension, 128)
+        let input = try Tensor.randn([2, 3, 256, 128])
+        let out = try withNoGrad { try model(input) }
+        let network = try ONNXGraph(path: osnet)
+        network.eval()
+        let expected = try withNoGrad { try network(input) }
+        XCTAssertLessThan(try (out.global.beforeBNNeck - expected).abs().max().item(), 1e-4)
+        XCTAssertEqual(out.parts.map { $0.afterBNNeck.size(1) }, [128, 128, 128])
+    }
+
     /// The job end to end, each step given only the run: adapt on unlabeled camera folders (UDA)
     /// with a labelled eval set → index build → search → export → onnxruntime gives SwiftReID's
     /// own features of the run.

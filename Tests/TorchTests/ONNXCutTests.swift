@@ -29,6 +29,22 @@ final class ONNXCutTests: XCTestCase {
         let expected = try F.conv2d(x, weight: w).relu()
         try assertClose(try graph(x), expected, accuracy: 1e-5)
 
+        // The rest after the map: pooling and fc, run on the map alone; cut + tail = the whole network.
+        let tail = try XCTUnwrap(contents.tail(from: "map"))
+        XCTAssertEqual(tail.model.graph.nodes.map(\.opType), ["GlobalAveragePool", "Flatten", "Gemm"])
+        XCTAssertEqual(tail.model.graph.inputs.map(\.name), ["map"])
+        XCTAssertEqual(tail.initializers.map(\.name), ["fc"])
+        let rest = try ONNXGraph(contents: tail)
+        rest.isTraining = false
+        let whole = try ONNXGraph(contents: contents)
+        whole.isTraining = false
+        try assertClose(try rest(graph(x)), try whole(x), accuracy: 1e-5)
+        // A tail that needs a value from before the cut (a skip connection) is refused.
+        var skip = contents
+        skip.model.graph.nodes.append(Node("Add", inputs: ["y", "c"], outputs: ["z"]))
+        skip.model.graph.outputs = [.init(name: "z")]
+        XCTAssertNil(skip.tail(from: "map"))
+
         XCTAssertThrowsError(try contents.cut(at: "nowhere"))
         let noPool = ONNXFile.Contents(model: ONNXModel(graph: .init(
             nodes: [Node("Relu", inputs: ["x"], outputs: ["y"])], inputs: [.init(name: "x")], outputs: [.init(name: "y")]),

@@ -143,7 +143,12 @@ extension ReIDModel: ONNXExportable {
     /// pooled backbone map (`.backboneOnly`). Part features are not exported.
     public func exportONNX(_ input: String, into graph: ONNXGraphBuilder, name: String) throws -> String {
         let prefix = name.isEmpty ? "" : name + "."
-        let map = try graph.apply(backbone, input, name: prefix + "backbone")
+        var map = try graph.apply(backbone, input, name: prefix + "backbone")
+        if let tail = (backbone as? ONNXBackbone)?.embeddingTail {
+            let embedded = try graph.apply(tail, map, name: prefix + "backbone.tail")
+            let shape = try graph.constant(prefix + "backbone.tail.map_shape", int64s: [0, -1, 1, 1])
+            map = graph.node("Reshape", [embedded, shape], name: prefix + "backbone.tail.map")
+        }
         switch mode {
         case .full:
             let pooled = try graph.apply(head.pool, map, name: prefix + "head.pool")

@@ -28,8 +28,8 @@ public final class ReIDModel: Module {
         self.configuration = configuration
         self.mode = mode
         let channels = backbone.featureChannels
-        head = try ReIDHead(channels: channels, pooling: configuration.pooling, gemP: configuration.gemP,
-                            classes: configuration.classes)
+        head = try ReIDHead(channels: (backbone as? ONNXBackbone)?.embeddingChannels ?? channels,
+                            pooling: configuration.pooling, gemP: configuration.gemP, classes: configuration.classes)
         partHead = configuration.parts > 0
             ? try PartHead(channels: channels, parts: configuration.parts, pooling: configuration.pooling,
                            gemP: configuration.gemP)
@@ -37,31 +37,40 @@ public final class ReIDModel: Module {
     }
 
     /// A model on a backbone from `BackboneRegistry` (which loads `options.pretrainedWeights`
-    /// into the backbone when given). With parts, an `onnx:` backbone is cut at its global pooling.
+    /// into the backbone when given). With parts, an `onnx:` backbone is cut at its global pooling
+    /// for the parts, and its layers after the pooling (its trained embedding) give the global feature.
     public convenience init(backbone name: String, options: BackboneOptions = .init(),
                             head configuration: HeadConfiguration = .init(), mode: Mode = .full) throws {
         let backbone: any Backbone
         if let path = BackboneRegistry.onnxPath(name), configuration.parts > 0 {
             // Parts are stripes of a spatial map; an ONNX network that pools to an embedding is cut there.
-            backbone = try ONNXBackbone(path: path, spatialMap: true)
+            backbone = try ONNXBackbone(path: path, spatialMap: true, keepEmbedding: true)
         } else {
             backbone = try BackboneRegistry.make(name, options: options)
         }
         try self.init(backbone: backbone, head: configuration, mode: mode)
     }
 
-    /// Length of the global (and each part) feature: the backbone's channel count.
-    public var featureDimension: Int { backbone.featureChannels }
+    /// Length of the global feature: the backbone's channel count, or the width of an ONNX
+    /// backbone's kept embedding.
+    public var featureDimension: Int { (backbone as? ONNXBackbone)?.embeddingChannels ?? backbone.featureChannels }
+    /// Length of each part feature: the backbone's channel count.
+    public var partDimension: Int { backbone.featureChannels }
+
+    /// What the global head pools: the backbone's map, or an ONNX backbone's kept embedding.
+    func globalMap(_ map: Tensor) throws -> Tensor {
+        try (backbone as? ONNXBackbone)?.globalMap(map) ?? map
+    }
 
     /// Images [N, 3, H, W] (normalised as the backbone expects) → features.
     public func callAsFunction(_ images: Tensor) throws -> ReIDOutput {
         let map = try backbone(images)
         switch mode {
         case .full:
-            let (global, logits) = try head(map)
+            let (global, logits) = try head(globalMap(map))
             return ReIDOutput(featureMap: map, global: global, parts: try partHead?(map) ?? [], logits: logits)
         case .backboneOnly:
-            let pooled = try F.adaptiveAvgPool2d(map, (1, 1)).flatten(from: 1)
+            let pooled = try F.adaptiveAvgPool2d(globalMap(map), (1, 1)).flatten(from: 1)
             var parts: [NeckFeatures] = []
             if let partHead {
                 let stripes = try F.adaptiveAvgPool2d(map, (partHead.parts, 1)).squeeze(3)

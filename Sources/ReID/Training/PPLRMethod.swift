@@ -91,8 +91,11 @@ public final class PPLRMethod: TrainingMethod {
                 try combination(original: joined.narrow(dim: 0, start: 0, length: indices.count), masked: joined.rows(partnerRows))
             }
         }
-        let chunks = try joined.chunk(parts + 1, dim: 1).map { try $0.normalized(dim: 1) }
-        return (chunks[0], Array(chunks[1...]))
+        // The global feature may be wider than the parts (an ONNX network's kept embedding).
+        let d = model.featureDimension, p = model.partDimension
+        let global = try joined.narrow(dim: 1, start: 0, length: d).normalized(dim: 1)
+        let partFeatures = try (0..<parts).map { try joined.narrow(dim: 1, start: d + $0 * p, length: p).normalized(dim: 1) }
+        return (global, partFeatures)
     }
 
     static func centroids(_ features: Tensor, labels: [Int], classes: Int) throws -> Tensor {
@@ -130,7 +133,7 @@ public final class PPLRMethod: TrainingMethod {
         sampler = RemappedSampler(inner: inner, indices: trained)
         // Classifiers from the centroids of this epoch's clusters.
         func classifier(_ f: Tensor) throws -> Linear {
-            let linear = try Linear(model.featureDimension, classes, bias: false)
+            let linear = try Linear(f.size(1), classes, bias: false)
             try withNoGrad { try linear.weight.copy_(PPLRMethod.centroids(f, labels: found, classes: classes)) }
             try linear.to(context.device)
             return linear

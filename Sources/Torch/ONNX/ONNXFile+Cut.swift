@@ -38,3 +38,29 @@ extension ONNXFile.Contents {
         return nil
     }
 }
+
+extension ONNXFile.Contents {
+    /// The rest of the graph after `value`: the nodes that compute the first output from `value`,
+    /// which becomes the only graph input (a network's layers after its last pooling, say). Nil
+    /// when that output also depends on something computed before `value` other than `value`
+    /// itself (a skip connection around it) or on another graph input.
+    public func tail(from value: String) -> ONNXFile.Contents? {
+        guard let output = model.graph.outputs.first?.name, output != value else { return nil }
+        let initializerNames = Set(initializers.map(\.name))
+        var needed: Set<String> = [output]
+        var kept: [ONNXModel.Node] = []
+        for node in model.graph.nodes.reversed()
+        where !node.outputs.contains(value) && node.outputs.contains(where: { needed.contains($0) }) {
+            kept.append(node)
+            needed.formUnion(node.inputs.filter { !$0.isEmpty && $0 != value })
+        }
+        let produced = Set(kept.flatMap(\.outputs))
+        guard needed.allSatisfy({ produced.contains($0) || initializerNames.contains($0) }) else { return nil }
+        var copy = self
+        copy.model.graph.nodes = kept.reversed()
+        copy.model.graph.inputs = [ONNXModel.ValueInfo(name: value)]
+        copy.model.graph.outputs = [ONNXModel.ValueInfo(name: output)]
+        copy.initializers = initializers.filter { needed.contains($0.name) }
+        return copy
+    }
+}
