@@ -106,6 +106,28 @@ final class ONNXExportTests: XCTestCase {
         XCTAssertTrue(missing.err.contains("config.yaml"), missing.err)
     }
 
+    /// Saves `model` as the last checkpoint of a run described by `config`, exports the run with
+    /// `reid export --run`, and checks the graph (SwiftReID's runner and onnxruntime) against the
+    /// model's own evaluation embedding of `input`.
+    func exportRunAndCheck(_ model: ReIDModel, config: TrainingConfig, name: String, input: Tensor,
+                           file: StaticString = #filePath, line: UInt = #line) throws {
+        let run = RunDirectory(folder + "/" + name)
+        try run.create()
+        try ConfigLoader.yaml(config).write(toFile: run.config, atomically: true, encoding: .utf8)
+        try Safetensors.save(model.stateDict(), to: run.last)
+        let out = folder + "/\(name).onnx"
+        let r = try ReidBinary.run(["export", "--run", run.path, "--out", out, "--json"])
+        XCTAssertEqual(r.status, 0, r.err, file: file, line: line)
+        model.eval()
+        let expected = try withNoGrad { try model(input).embedding }
+        let graph = try ONNXGraph(path: out, channelsLast: false)
+        graph.eval()
+        let got = try withNoGrad { try graph(input) }
+        XCTAssertEqual(got.shape, expected.shape, name, file: file, line: line)
+        XCTAssertLessThan(try (got - expected).abs().max().item(), 1e-4, name, file: file, line: line)
+        try checkInOnnxruntime((out, input, expected), file: file, line: line)
+    }
+
     /// A PPLR run (global + 3 part features) exports its evaluation embedding, as SwiftReID computes it.
     func testAPartsRunExportsItsEvaluationEmbedding() throws {
         var config = TrainingConfig()
@@ -114,24 +136,9 @@ final class ONNXExportTests: XCTestCase {
         config.model.parts = 3
         config.data.height = 128
         config.data.width = 64
-        let run = RunDirectory(folder + "/pplr")
-        try run.create()
-        try ConfigLoader.yaml(config).write(toFile: run.config, atomically: true, encoding: .utf8)
         let model = try ReIDModel(backbone: "osnet_x0_25", head: HeadConfiguration(parts: 3))
         try randomiseNorms(model)
-        try Safetensors.save(model.stateDict(), to: run.last)
-        let out = folder + "/pplr.onnx"
-        let r = try ReidBinary.run(["export", "--run", run.path, "--out", out, "--json"])
-        XCTAssertEqual(r.status, 0, r.err)
-        model.eval()
-        let input = try Tensor.randn([2, 3, 128, 64])
-        let expected = try withNoGrad { try model(input).embedding }
-        let graph = try ONNXGraph(path: out, channelsLast: false)
-        graph.eval()
-        let got = try withNoGrad { try graph(input) }
-        XCTAssertEqual(got.shape, expected.shape)
-        XCTAssertLessThan(try (got - expected).abs().max().item(), 1e-4)
-        try checkInOnnxruntime((out, input, expected))
+        try exportRunAndCheck(model, config: config, name: "pplr", input: Tensor.randn([2, 3, 128, 64]))
     }
 
     /// Runs trained from an ONNX file (`--init model.onnx`: global, and PPLR's parts, which cut
@@ -146,9 +153,6 @@ final class ONNXExportTests: XCTestCase {
             config.model.pooling = pooling
             config.data.height = 128
             config.data.width = 64
-            let run = RunDirectory(folder + "/" + label)
-            try run.create()
-            try ConfigLoader.yaml(config).write(toFile: run.config, atomically: true, encoding: .utf8)
             let model = try ReIDModel(backbone: config.model.backbone, head: try config.model.head(classes: 0))
             // Changed weights and statistics everywhere, so an export of the file's own weights shows.
             try withNoGrad {
@@ -157,25 +161,16 @@ final class ONNXExportTests: XCTestCase {
                 }
             }
             try randomiseNorms(model)
-            try Safetensors.save(model.stateDict(), to: run.last)
-            let out = folder + "/\(label).onnx"
-            let r = try ReidBinary.run(["export", "--run", run.path, "--out", out, "--json"])
-            XCTAssertEqual(r.status, 0, r.err)
-            model.eval()
             let input = try Tensor.randn([2, 3, 128, 64])
-            let expected = try withNoGrad { try model(input).embedding }
             let original = try withNoGrad { () -> Tensor in
                 let fresh = try ReIDModel(backbone: config.model.backbone, head: try config.model.head(classes: 0))
                 fresh.eval()
                 return try fresh(input).embedding
             }
-            XCTAssertGreaterThan(try (original - expected).abs().max().item(), 1e-2, "\(label): the changed weights change nothing")
-            let graph = try ONNXGraph(path: out, channelsLast: false)
-            graph.eval()
-            let got = try withNoGrad { try graph(input) }
-            XCTAssertEqual(got.shape, expected.shape, label)
-            XCTAssertLessThan(try (got - expected).abs().max().item(), 1e-4, label)
-            try checkInOnnxruntime((out, input, expected))
+            model.eval()
+            let changed = try withNoGrad { try model(input).embedding }
+            XCTAssertGreaterThan(try (original - changed).abs().max().item(), 1e-2, "\(label): the changed weights change nothing")
+            try exportRunAndCheck(model, config: config, name: label, input: input)
         }
     }
 
