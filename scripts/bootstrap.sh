@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what SwiftReID needs on Debian 12, and only what is missing (safe to run again).
 #   scripts/bootstrap.sh          build and test dependencies (libtorch, oneDNN headers, OpenCV, faiss, ONNX, SQLite,
-#                                 vtest.avi, chromium for the web page test, wrk for `make fuzz`)
+#                                 vtest.avi, chromium for the web page test, wrk for `make fuzz`), and the
+#                                 ImageNet MobileNetV2 weights as weights/mobilenetv2_imagenet.pt
 #   scripts/bootstrap.sh --bench  also the peers that `make bench` measures against
 #                                 (Debian's python3-torch, and onnxruntime in bench/.venv)
 set -euo pipefail
@@ -38,6 +39,10 @@ else
 fi
 
 command -v swift >/dev/null || { echo "bootstrap: swift is not on PATH; install the Swift 6 toolchain first" >&2; exit 1; }
+
+# The ImageNet MobileNetV2 weights the demo starts from (weights/mobilenetv2_imagenet.pt);
+# only warns when offline.
+"$(dirname "$0")/fetch-imagenet-weights.sh"
 
 if [ "$bench" -eq 1 ]; then
   here="$(cd "$(dirname "$0")/.." && pwd)"

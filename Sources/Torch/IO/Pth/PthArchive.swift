@@ -12,19 +12,9 @@ struct PthArchive {
     /// A TorchScript module (torch.jit.save) rather than a torch.save'd object.
     let isTorchScript: Bool
 
-    private static let resave = "files from torch < 1.6 must be re-saved with "
-        + "torch.save(obj, path, _use_new_zipfile_serialization=True)"
-
-    init(path: String) throws {
-        self.path = path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw TorchError.file(path: path, reason: "no such file")
-        }
-        let file = try MappedFile(path: path)
-        let head = Array(file.bytes.prefix(4))
-        guard head == [0x50, 0x4B, 0x03, 0x04] else {
-            throw TorchError.file(path: path, reason: Self.notZip(file.bytes))
-        }
+    /// Opens a file that starts like a zip archive (see `PthContainer`).
+    init(file: MappedFile) throws {
+        path = file.path
         do {
             archive = try ZipArchive(file: file)
         } catch TorchError.file(_, let reason) {
@@ -67,7 +57,7 @@ struct PthArchive {
             throw TorchError.file(path: path, reason: "\(pickleName) fails its CRC-32 check; the file is corrupt, "
                 + "re-download or re-save it")
         }
-        let hooks = TorchPickleHooks(archive: archive, prefix: prefix, bigEndian: bigEndian)
+        let hooks = TorchPickleHooks(source: self, bigEndian: bigEndian)
         let unpickler = Unpickler(bytes, persistentLoad: hooks.persistentLoad, call: hooks.call)
         do {
             return try unpickler.load()
@@ -75,17 +65,22 @@ struct PthArchive {
             throw TorchError.file(path: path, reason: "\(pickleName): \(error)")
         }
     }
+}
 
-    /// Why a file that does not start like a zip archive is not readable, and what to do.
-    private static func notZip(_ bytes: UnsafeRawBufferPointer) -> String {
-        if bytes.isEmpty { return "empty file, not a PyTorch checkpoint" }
-        if bytes.count >= 2, bytes[0] == 0x80, bytes[1] <= 5 {
-            return "a legacy (non-zip) PyTorch file, a bare pickle; " + resave
+extension PthArchive: TorchStorageSource {
+    /// The entry `<prefix>/data/<key>`, which must hold at least `numel` elements.
+    func storageBytes(key: String, dtype: DType, numel: Int) throws -> UnsafeRawBufferPointer {
+        let name = prefix.isEmpty ? "data/\(key)" : "\(prefix)/data/\(key)"
+        guard let entry = archive.entry(named: name) else {
+            throw PickleError("storage '\(key)' has no entry '\(name)' in the archive")
         }
-        if bytes.count >= 262, Array(bytes[257..<262]) == Array("ustar".utf8) {
-            return "a legacy tar-format PyTorch file; " + resave
+        // The bytes in the file, not the directory's `size`, which a damaged archive may overstate.
+        let bytes = try archive.bytes(of: entry)
+        let (needed, overflow) = numel.multipliedReportingOverflow(by: dtype.byteSize)
+        guard !overflow, needed <= bytes.count else {
+            throw PickleError("storage '\(key)' should hold \(numel) \(dtype) elements but entry '\(name)' "
+                + "has only \(bytes.count) bytes")
         }
-        let shown = bytes.prefix(4).map { String(format: "%02x", $0) }.joined(separator: " ")
-        return "not a zip-format PyTorch file (it starts with bytes \(shown)); " + resave
+        return UnsafeRawBufferPointer(rebasing: bytes[0..<needed])
     }
 }

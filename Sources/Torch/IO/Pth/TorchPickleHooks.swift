@@ -1,52 +1,54 @@
 import Foundation
 
 /// What `torch.save` puts in a pickle beyond plain Python: storages as persistent ids
-/// `('storage', torch.FloatStorage, '<key>', '<location>', numel)` whose bytes are the archive
-/// entry `<prefix>/data/<key>`, and tensors rebuilt from them by `torch._utils` functions.
-/// Each storage is read once (per element type) and shared by every tensor viewing it.
-/// Tensors load on the CPU whatever their saved location; `requires_grad` is not restored.
+/// (see `TorchStorageID`) whose bytes come from a `TorchStorageSource`, and tensors rebuilt
+/// from them by `torch._utils` functions. Each storage is read once (per element type) and
+/// shared by every tensor viewing it. Tensors load on the CPU whatever their saved location;
+/// `requires_grad` is not restored.
 final class TorchPickleHooks {
-    let archive: ZipArchive
-    let prefix: String
+    let source: any TorchStorageSource
     let bigEndian: Bool
     private var storages: [String: Tensor] = [:]
+    /// Legacy storage views (slices of another storage), by the identity of the flat tensor
+    /// handed to the pickle: the storage they slice and the element they start at. libtorch
+    /// counts storage offsets from the start of the whole storage, so rebuilding a tensor on a
+    /// view must start from there.
+    private var views: [ObjectIdentifier: (root: Tensor, start: Int)] = [:]
 
-    init(archive: ZipArchive, prefix: String, bigEndian: Bool) {
-        self.archive = archive
-        self.prefix = prefix
+    init(source: any TorchStorageSource, bigEndian: Bool) {
+        self.source = source
         self.bigEndian = bigEndian
     }
 
     func persistentLoad(_ pid: PickleValue) throws -> PickleValue {
-        guard let fields = pid.elements, fields.count >= 5, fields[0].string == "storage",
-            case .global(let module, let name) = fields[1]
-        else { throw PickleError("persistent id \(pid) is not a ('storage', type, key, location, numel) tuple") }
-        guard let key = fields[2].string ?? fields[2].int.map(String.init), let numel = fields[4].int, numel >= 0 else {
-            throw PickleError("storage id \(pid) has no valid key or element count")
-        }
-        guard let dtype = TorchStorageType.dtype(module: module, name: name) else {
+        // Legacy whole-model pickles name module classes as ('module', class, file, source).
+        if let fields = pid.elements, fields.count >= 2, fields[0].string == "module" { return fields[1] }
+        let id = try TorchStorageID(pid)
+        guard let dtype = id.dtype else {
             // Tensors on it stay opaque too (their rebuild call has no tensor to view).
-            return .object(PickleObject(type: "\(module).\(name)", args: Array(fields[2...])))
+            return .object(PickleObject(type: id.typeDescription, args: Array(pid.elements![2...])))
         }
+        let root = try storage(key: id.key, dtype: dtype, numel: id.numel)
+        guard let view = id.view else { return .tensor(root) }
+        let viewKey = "view \(view.key)/\(dtype.rawValue)"
+        if let slice = storages[viewKey] { return .tensor(slice) }
+        let slice = try root.narrow(dim: 0, start: view.offset, length: view.numel)
+        storages[viewKey] = slice
+        views[ObjectIdentifier(slice)] = (root, view.offset)
+        return .tensor(slice)
+    }
+
+    private func storage(key: String, dtype: DType, numel: Int) throws -> Tensor {
         let cacheKey = "\(key)/\(dtype.rawValue)"
-        if let storage = storages[cacheKey] { return .tensor(storage) }
+        if let storage = storages[cacheKey] { return storage }
         let storage = try read(key: key, dtype: dtype, numel: numel)
         storages[cacheKey] = storage
-        return .tensor(storage)
+        return storage
     }
 
     private func read(key: String, dtype: DType, numel: Int) throws -> Tensor {
-        let name = prefix.isEmpty ? "data/\(key)" : "\(prefix)/data/\(key)"
-        guard let entry = archive.entry(named: name) else {
-            throw PickleError("storage '\(key)' has no entry '\(name)' in the archive")
-        }
-        let (needed, overflow) = numel.multipliedReportingOverflow(by: dtype.byteSize)
-        guard !overflow, needed <= entry.size else {
-            throw PickleError("storage '\(key)' should hold \(numel) \(dtype) elements but entry '\(name)' "
-                + "has only \(entry.size) bytes")
-        }
         if numel == 0 { return try Tensor.zeros([0], dtype: dtype) }
-        let bytes = UnsafeRawBufferPointer(rebasing: try archive.bytes(of: entry)[0..<needed])
+        let bytes = try source.storageBytes(key: key, dtype: dtype, numel: numel)
         guard bigEndian, dtype.byteSize > 1 else {
             return try Tensor.fromBytes(bytes, shape: [numel], dtype: dtype)
         }
@@ -65,7 +67,9 @@ final class TorchPickleHooks {
             guard let offset = args[1].int, let size = ints(args[2]), let stride = ints(args[3]) else {
                 throw PickleError("\(name) expects (storage, offset, size, stride), got \(PickleValue.tuple(args))")
             }
-            return .tensor(try TorchTensorRebuild.view(of: storage, offset: offset, size: size, stride: stride))
+            let view = views[ObjectIdentifier(storage)]
+            return .tensor(try TorchTensorRebuild.view(of: storage, offset: offset, size: size, stride: stride,
+                                                       root: view?.root, start: view?.start ?? 0))
         case ("torch._utils", "_rebuild_parameter"), ("torch._utils", "_rebuild_parameter_with_state"):
             // nn.Parameter(data, requires_grad, backward_hooks[, state]): the data.
             guard case .tensor(let data)? = args.first else { return nil }

@@ -19,4 +19,18 @@ enum TorchStorageType {
         default: return nil
         }
     }
+
+    /// Bytes per element of `module.name`, also for storages this library cannot hold: a legacy
+    /// file lays storages end to end, so finding one means stepping over those before it.
+    static func elementSize(module: String, name: String) -> Int? {
+        if let dtype = dtype(module: module, name: name) { return dtype.byteSize }
+        guard module == "torch" || module == "torch.cuda" else { return nil }
+        switch name {
+        case "ComplexDoubleStorage": return 16
+        case "ComplexFloatStorage": return 8
+        case "ComplexHalfStorage", "QInt32Storage": return 4
+        case "QInt8Storage", "QUInt8Storage", "QUInt4x2Storage", "QUInt2x4Storage": return 1
+        default: return nil
+        }
+    }
 }

@@ -2,7 +2,11 @@
 /// strided view of a flat storage, so transposed views and slices of a shared storage come
 /// back exactly as saved (and still share it).
 enum TorchTensorRebuild {
-    static func view(of storage: Tensor, offset: Int, size: [Int], stride: [Int]) throws -> Tensor {
+    /// `offset` counts from the start of `storage`. When `storage` is itself a slice of a larger
+    /// storage (a legacy storage view), `root` is that storage and `start` the slice's first
+    /// element: the view is taken on `root`, since libtorch counts offsets from a storage's start.
+    static func view(of storage: Tensor, offset: Int, size: [Int], stride: [Int], root: Tensor? = nil,
+                     start: Int = 0) throws -> Tensor {
         guard size.count == stride.count else {
             throw PickleError("tensor has \(size.count) sizes but \(stride.count) strides")
         }
@@ -27,6 +31,9 @@ enum TorchTensorRebuild {
             throw PickleError("tensor of size \(size), stride \(stride) at offset \(offset) needs \(needed) "
                 + "elements but its storage holds \(storage.count)")
         }
-        return try storage.asStrided(size: size, stride: stride, storageOffset: offset)
+        guard let root else { return try storage.asStrided(size: size, stride: stride, storageOffset: offset) }
+        let (absolute, overflow) = start.addingReportingOverflow(offset)
+        guard !overflow else { throw PickleError("tensor offset \(offset) in a storage view at \(start) overflows") }
+        return try root.asStrided(size: size, stride: stride, storageOffset: absolute)
     }
 }

@@ -28,9 +28,18 @@ public struct Unpickler {
     /// Runs the pickle to its STOP opcode and returns the object it built.
     public func load() throws -> PickleValue {
         try bytes.withUnsafeBytes { raw in
-            var machine = Machine(cursor: ByteCursor(raw), persistentLoad: persistentLoad, call: call)
-            return try machine.run()
+            try Self.load(raw, at: 0, persistentLoad: persistentLoad, call: call).value
         }
+    }
+
+    /// Runs one pickle starting at byte `offset` of a larger buffer, without copying it: legacy
+    /// `torch.save` files are several pickles in a row followed by raw data. Error offsets count
+    /// from the start of `bytes`; `end` is the offset just past the STOP opcode.
+    static func load(_ bytes: UnsafeRawBufferPointer, at offset: Int, persistentLoad: PersistentLoad? = nil,
+                     call: Call? = nil) throws -> (value: PickleValue, end: Int) {
+        var machine = Machine(cursor: ByteCursor(bytes, at: offset), persistentLoad: persistentLoad, call: call)
+        let value = try machine.run()
+        return (value, machine.cursor.offset)
     }
 }
 
