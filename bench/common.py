@@ -29,3 +29,25 @@ def stop_server(server, seconds=30):
         server.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
         server.kill()
+
+
+def finished_row(run, args, fresh):
+    """The row.json of a finished run made with the same arguments (so an interrupted benchmark
+    resumes), or None; --fresh (fresh=True) always trains again."""
+    done = os.path.join(run, "row.json")
+    if fresh or not os.path.exists(done):
+        return None
+    with open(done) as f:
+        row = json.load(f)
+    if row.get("args") != args:
+        return None
+    print(f"reusing finished run {run}", file=sys.stderr)
+    return row
+
+
+def save_row(run, row):
+    """Writes a run's row.json atomically (temp file + rename)."""
+    done = os.path.join(run, "row.json")
+    with open(done + ".tmp", "w") as f:
+        json.dump(row, f, indent=2)
+    os.replace(done + ".tmp", done)

@@ -18,7 +18,7 @@ import argparse, json, os, shutil, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from common import run_json, write_result  # noqa: E402
+from common import finished_row, run_json, save_row, write_result  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 # The shared budget of the ablation rows (b, c): MobileNetV2 at 128x64 so that six runs fit on
@@ -63,13 +63,9 @@ def train_row(reid, name, method, config, data, init, sets, work, fresh):
     """Trains one row (or reuses its finished run) and returns its summary."""
     run = os.path.join(work, name)
     args = {"method": method, "config": config, "init": init, "sets": sets}
-    done = os.path.join(run, "row.json")
-    if not fresh and os.path.exists(done):
-        with open(done) as f:
-            row = json.load(f)
-        if row.get("args") == args:
-            print(f"reusing finished run {run}", file=sys.stderr)
-            return row
+    row = finished_row(run, args, fresh)
+    if row:
+        return row
     shutil.rmtree(run, ignore_errors=True)
     cmd = [reid, "train", "--method", method, "--data", data, "--config", os.path.join(ROOT, config),
            "--out", run, "--init", init] + [x for s in sets for x in ("--set", s)]
@@ -91,10 +87,7 @@ def train_row(reid, name, method, config, data, init, sets, work, fresh):
            "curve": [{"epoch": e["epoch"], "rank1": e["metrics"]["rank1"], "mAP": e["metrics"]["mAP"]}
                      for e in evaluated],
            "clusters_per_epoch": [s.get("clusters") for s in stats]}
-    tmp = done + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(row, f, indent=2)
-    os.replace(tmp, done)
+    save_row(run, row)
     return row
 
 

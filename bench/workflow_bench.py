@@ -14,11 +14,11 @@ Every number is plain cosine distance (no re-ranking, no camera normalisation) o
 checkpoint: nothing is chosen on the test set. A finished run (row.json written with the same
 arguments) is reused, so an interrupted benchmark resumes; --fresh trains again.
 """
-import argparse, json, os, random, re, shutil, struct, subprocess, sys, time
+import argparse, json, os, random, re, shutil, statistics, struct, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from common import run_json, write_result  # noqa: E402
+from common import finished_row, run_json, save_row, write_result  # noqa: E402
 from unsupervised_bench import UDA_BUDGET  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
@@ -53,16 +53,16 @@ def unlabeled_folder(data, out, seed=16):
     return len(names)
 
 
-def train(reid, name, data, extra, onnx, work, fresh):
+def train(reid, name, data, extra, onnx, work, fresh, seed, binary_commit):
+    """One UDA run (reused when finished with the same arguments). Seed 0 is the config's default,
+    so its runs carry no seed in their name or arguments."""
+    if seed:
+        name, extra = f"{name}_seed{seed}", extra + ["--set", f"seed={seed}"]
     run = os.path.join(work, name)
     args = {"data": os.path.relpath(data, ROOT) if data.startswith(ROOT) else data, "extra": extra, "sets": BUDGET}
-    done = os.path.join(run, "row.json")
-    if not fresh and os.path.exists(done):
-        with open(done) as f:
-            row = json.load(f)
-        if row.get("args") == args:
-            print(f"reusing finished run {run}", file=sys.stderr)
-            return row
+    row = finished_row(run, args, fresh)
+    if row:
+        return row
     shutil.rmtree(run, ignore_errors=True)
     cmd = [reid, "train", "--config", os.path.join(ROOT, "configs/uda.yaml"), "--data", data, "--init", onnx,
            "--out", run] + extra + [x for s in BUDGET for x in ("--set", s)]
@@ -70,16 +70,13 @@ def train(reid, name, data, extra, onnx, work, fresh):
     start = time.time()
     subprocess.run(cmd, check=True)
     row = {"args": args, "run": os.path.relpath(run, ROOT), "wall_seconds": time.time() - start,
-           "commit": subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
-                                    text=True).stdout.strip()}
+           "binary_commit": binary_commit, "load_average_after": [round(x, 2) for x in os.getloadavg()]}
     with open(os.path.join(run, "log.jsonl")) as f:
         stats = [json.loads(l).get("stats") for l in f if l.strip()]
     stats = [s for s in stats if s]
     row["clusters_per_epoch"] = [s.get("clusters") for s in stats]
     row["ari_per_epoch"] = [s.get("ari") for s in stats]
-    with open(done + ".tmp", "w") as f:
-        json.dump(row, f, indent=2)
-    os.replace(done + ".tmp", done)
+    save_row(run, row)
     return row
 
 
@@ -141,6 +138,8 @@ def main():
     ap.add_argument("--python", default=os.path.join(ROOT, ".venv-test", "bin", "python"),
                     help="a Python with numpy and onnxruntime (scripts/test-venv.sh makes one)")
     ap.add_argument("--fresh", action="store_true")
+    ap.add_argument("--seeds", default="0,1", help="comma-separated training seeds; each trains both layouts")
+    ap.add_argument("--binary-commit", required=True, help="the commit the --reid binary was built from (recorded)")
     a = ap.parse_args()
     data = os.path.join(a.shared, "data", "cuhk03-pair1")
     onnx = os.path.join(a.shared, "weights", "osnet_x0_25_msmt17.onnx")
@@ -150,13 +149,17 @@ def main():
     images = unlabeled_folder(data, crops)
     inspect = run_json([a.reid, "dataset", "inspect", crops, "--json"])
 
-    labelled = train(a.reid, "labelled_layout", data, [], onnx, work, a.fresh)
-    unlabelled = train(a.reid, "unlabelled_folder", crops, ["--eval-data", data], onnx, work, a.fresh)
-
     def last(run):
         return run_json([a.reid, "evaluate", "--data", data, "--run", os.path.join(ROOT, run["run"]),
                          "--checkpoint", "last", "--json"])
-    labelled_eval, unlabelled_eval = last(labelled), last(unlabelled)
+    seeds = [int(x) for x in a.seeds.split(",")]
+    labelled_rows, unlabelled_rows = [], []
+    for seed in seeds:
+        for name, source, extra, rows in [("labelled_layout", data, [], labelled_rows),
+                                          ("unlabelled_folder", crops, ["--eval-data", data], unlabelled_rows)]:
+            row = train(a.reid, name, source, extra, onnx, work, a.fresh, seed, a.binary_commit)
+            rows.append({"seed": seed, "run": row, "last_epoch": last(row)})
+    labelled, unlabelled = labelled_rows[0]["run"], unlabelled_rows[0]["run"]
     direct = run_json([a.reid, "evaluate", "--data", data, "--model", "onnx:" + onnx, "--json"])
 
     run = os.path.join(ROOT, unlabelled["run"])
@@ -172,28 +175,40 @@ def main():
     ort_eval = run_json([a.reid, "evaluate", "--features", ort_file, "--json"])
     swift_eval = run_json([a.reid, "evaluate", "--features", swift, "--json"])
 
+    def spread(rows):
+        values = [r["last_epoch"]["mAP"] for r in rows]
+        return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else None), values
+    (lab_mean, lab_std, lab_all), (unl_mean, unl_std, unl_all) = spread(labelled_rows), spread(unlabelled_rows)
+
     pick = lambda r: {k: r[k] for k in ("rank1", "rank5", "rank10", "mAP", "mINP") if k in r}
     result = {
         "summary": {
-            "labelled_layout_mAP": labelled_eval["mAP"],
-            "unlabelled_folder_mAP": unlabelled_eval["mAP"],
+            "labelled_layout_mAP": lab_mean,
+            "unlabelled_folder_mAP": unl_mean,
             "exported_onnx_mAP": ort_eval["mAP"],
+            "labelled_layout_mAP_std": lab_std,
+            "unlabelled_folder_mAP_std": unl_std,
+            "labelled_layout_mAP_per_seed": lab_all,
+            "unlabelled_folder_mAP_per_seed": unl_all,
+            "seeds": seeds,
             "direct_transfer_mAP": direct["mAP"],
-            "layout_difference_points": round(100 * abs(labelled_eval["mAP"] - unlabelled_eval["mAP"]), 3),
-            "export_difference_points": round(100 * abs(ort_eval["mAP"] - unlabelled_eval["mAP"]), 4),
-            "protocol": "plain cosine, last epoch, cuhk03-pair1 query 200 / gallery 738",
+            "layout_difference_points": round(100 * (unl_mean - lab_mean), 3),
+            "exported_vs_swiftreid_points": round(100 * (ort_eval["mAP"] - swift_eval["mAP"]), 4),
+            "protocol": "plain cosine, last epoch, cuhk03-pair1 query 200 / gallery 738; means over seeds; "
+                        "the export is of the seed-0 unlabelled-folder run",
         },
         "machine": {"cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M")},
+        "code": f"runs made by a release binary built from commit {a.binary_commit}",
         "what": "UDA from the shared OSNet x0.25 MSMT17 (ONNX) with the uda row's training settings "
                 "(unsupervised.json), on cuhk03-pair1's training images: from the labelled layout (labels hidden "
                 "by the method) and from an unlabeled cam1/cam2 folder with anonymised names and --eval-data; "
-                "the second exported to ONNX and evaluated through onnxruntime on the same input tensors",
+                "the seed-0 folder run exported to ONNX and evaluated through onnxruntime on the same input tensors",
         "budget": BUDGET,
         "unlabelled_folder": {"images": images, "cameras": inspect.get("cameras", inspect.get("train", {}))},
-        "labelled_layout": {"run": labelled, "last_epoch": pick(labelled_eval)},
-        "unlabelled": {"run": unlabelled, "last_epoch": pick(unlabelled_eval)},
+        "labelled_layout": [{"seed": r["seed"], "last_epoch": pick(r["last_epoch"]), "run": r["run"]} for r in labelled_rows],
+        "unlabelled": [{"seed": r["seed"], "last_epoch": pick(r["last_epoch"]), "run": r["run"]} for r in unlabelled_rows],
         "direct_transfer": pick(direct),
-        "export": {"nodes": export.get("nodes"), "opset": export.get("opset"),
+        "export": {"run": unlabelled["run"], "nodes": export.get("nodes"), "opset": export.get("opset"),
                    "onnxruntime": parity["onnxruntime"], "max_abs_feature_diff": parity["max_abs_diff"],
                    "swiftreid_features_mAP": swift_eval["mAP"], "onnxruntime_mAP": ort_eval["mAP"],
                    "onnxruntime_rank1": ort_eval["rank1"]},
