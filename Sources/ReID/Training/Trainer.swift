@@ -182,6 +182,8 @@ public final class Trainer {
             if validation == nil {
                 try run.copyLastToBest()
                 if let tested { summary.best = tested }
+            } else if !FileManager.default.fileExists(atPath: run.best) {
+                try run.copyLastToBest()  // until the validation split has chosen (it does at its first evaluation)
             }
             try log.append(entry)
             try TrainingReport(run: run, title: "\(config.method) on \(config.data.root)",
