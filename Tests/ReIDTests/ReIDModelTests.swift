@@ -31,7 +31,8 @@ final class ReIDModelTests: XCTestCase {
                        true)
     }
 
-    func testAnONNXEmbeddingNetworkWithPartsIsCutAtItsPooling() throws {
+    /// Parts come from the map before the network's pooling; the global feature keeps its embedding.
+    func testAnONNXEmbeddingNetworkWithPartsIsCutAtItsPoolingForTheParts() throws {
         let onnx = try SharedData.file("weights/osnet_x0_25_msmt17.onnx")
         let whole = try ReIDModel(backbone: "onnx:" + onnx, head: .init(classes: 0, parts: 0))
         XCTAssertEqual(whole.featureDimension, 512)
@@ -40,7 +41,8 @@ final class ReIDModelTests: XCTestCase {
         let out = try withNoGrad { try model(Tensor.zeros([2, 3, 256, 128])) }
         XCTAssertEqual(out.featureMap.shape, [2, 128, 16, 8])
         XCTAssertEqual(out.parts.count, 3)
-        XCTAssertEqual(out.global.afterBNNeck.shape, [2, 128])
+        XCTAssertEqual(out.parts[0].afterBNNeck.shape, [2, 128])
+        XCTAssertEqual(out.global.afterBNNeck.shape, [2, 512])
     }
 
     func testBNNeckBiasIsFrozenAndClassifierHasNoBias() throws {
