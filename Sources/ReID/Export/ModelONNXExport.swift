@@ -112,9 +112,14 @@ extension ONNXBackbone: ONNXExportable {
     public func exportONNX(_ input: String, into graph: ONNXGraphBuilder, name: String) throws -> String {
         let y = try graph.apply(self.graph, input, name: name + ".graph")
         guard producesEmbedding else { return y }
-        let shape = try graph.constant(name + ".map_shape", int64s: [0, -1, 1, 1])
-        return graph.node("Reshape", [y, shape], name: name + ".map")
+        return try embeddingAsMap(y, into: graph, name: name)
     }
+}
+
+/// An embedding [N, D] reshaped to the 1×1 map [N, D, 1, 1] the head pools, as the forward pass does.
+func embeddingAsMap(_ value: String, into graph: ONNXGraphBuilder, name: String) throws -> String {
+    let shape = try graph.constant(name + ".map_shape", int64s: [0, -1, 1, 1])
+    return graph.node("Reshape", [value, shape], name: name + ".map")
 }
 
 extension FeaturePooling: ONNXExportable {
@@ -146,8 +151,7 @@ extension ReIDModel: ONNXExportable {
         var map = try graph.apply(backbone, input, name: prefix + "backbone")
         if let tail = (backbone as? ONNXBackbone)?.embeddingTail {
             let embedded = try graph.apply(tail, map, name: prefix + "backbone.tail")
-            let shape = try graph.constant(prefix + "backbone.tail.map_shape", int64s: [0, -1, 1, 1])
-            map = graph.node("Reshape", [embedded, shape], name: prefix + "backbone.tail.map")
+            map = try embeddingAsMap(embedded, into: graph, name: prefix + "backbone.tail")
         }
         switch mode {
         case .full:
