@@ -17,11 +17,20 @@ class TrainingTestCase: XCTestCase {
     /// A 64×32 synthetic dataset of `ids` ids in 2 cameras, without views; `tracks` single-camera
     /// tracks per video of `frames` frames (0: none).
     static func tinyDataset(name: String, seed: UInt64, ids: Int = 12, tracks: Int = 0, frames: Int = 12) -> String {
+        syntheticDataset(name: name, seed: seed, ids: ids, cameras: 2, size: (64, 32), tracks: tracks, frames: frames)
+    }
+
+    /// A synthetic dataset without views, written once per process; `size` nil keeps the images
+    /// at the size `reid synth` writes them.
+    static func syntheticDataset(name: String, seed: UInt64, ids: Int, cameras: Int, size: (height: Int, width: Int)?,
+                                 tracks: Int = 0, frames: Int = 12) -> String {
         let root = NSTemporaryDirectory() + "reid-\(name)-\(ProcessInfo.processInfo.processIdentifier)"
         if !FileManager.default.fileExists(atPath: root + "/query") {
-            var synth = SyntheticDataset(ids: ids, cameras: 2, seed: seed)
-            synth.height = 64
-            synth.width = 32
+            var synth = SyntheticDataset(ids: ids, cameras: cameras, seed: seed)
+            if let size {
+                synth.height = size.height
+                synth.width = size.width
+            }
             synth.viewAngles = []
             synth.tracksPerVideo = tracks
             synth.framesPerTrack = frames

@@ -9,16 +9,8 @@ import XCTest
 /// first clusters), so the test starts where every real run starts: from pretrained weights.
 final class UnsupervisedProgressTests: TrainingTestCase {
     /// `reid synth --ids 120 --cameras 4 --seed 0`, as `make demo` writes it.
-    static let dataset: String = {
-        let root = NSTemporaryDirectory() + "reid-progress-data-\(ProcessInfo.processInfo.processIdentifier)"
-        if !FileManager.default.fileExists(atPath: root + "/query") {
-            var synth = SyntheticDataset(ids: 120, cameras: 4, seed: 0)
-            synth.viewAngles = []
-            synth.tracksPerVideo = 0
-            _ = try? synth.write(to: root)
-        }
-        return root
-    }()
+    static let dataset = TrainingTestCase.syntheticDataset(name: "progress-data", seed: 0, ids: 120, cameras: 4,
+                                                           size: nil)
 
     /// weights/mobilenetv2_imagenet.pt (scripts/fetch-imagenet-weights.sh) or the shared copy.
     func imageNetWeights() throws -> String {
