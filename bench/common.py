@@ -31,15 +31,16 @@ def stop_server(server, seconds=30):
         server.kill()
 
 
-def finished_row(run, args, fresh):
+def finished_row(run, args, fresh, binary_commit=None):
     """The row.json of a finished run made with the same arguments (so an interrupted benchmark
-    resumes), or None; --fresh (fresh=True) always trains again."""
+    resumes) and, when given, by a binary of the same commit; else None. --fresh (fresh=True)
+    always trains again."""
     done = os.path.join(run, "row.json")
     if fresh or not os.path.exists(done):
         return None
     with open(done) as f:
         row = json.load(f)
-    if row.get("args") != args:
+    if row.get("args") != args or (binary_commit is not None and row.get("binary_commit") != binary_commit):
         return None
     print(f"reusing finished run {run}", file=sys.stderr)
     return row

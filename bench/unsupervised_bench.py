@@ -81,8 +81,8 @@ def train_row(a, name, config, data, init, sets, seed, commit):
     run = os.path.join(a.work, name + (f"_seed{seed}" if seed else ""))
     args = {"config": config, "data": os.path.basename(data), "init": os.path.basename(init) if init else None,
             "sets": sets}
-    row = finished_row(run, args, a.fresh)
-    if row and row.get("binary_commit") == commit:
+    row = finished_row(run, args, a.fresh, commit)
+    if row:
         return row
     shutil.rmtree(run, ignore_errors=True)
     cmd = [a.reid, "train", "--data", data, "--config", os.path.join(ROOT, config), "--out", run]

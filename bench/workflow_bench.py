@@ -60,8 +60,8 @@ def train(reid, name, data, extra, onnx, work, fresh, seed, binary_commit):
         name, extra = f"{name}_seed{seed}", extra + ["--set", f"seed={seed}"]
     run = os.path.join(work, name)
     args = {"data": os.path.relpath(data, ROOT) if data.startswith(ROOT) else data, "extra": extra, "sets": BUDGET}
-    row = finished_row(run, args, fresh)
-    if row and row.get("binary_commit") == binary_commit:
+    row = finished_row(run, args, fresh, binary_commit)
+    if row:
         return row
     shutil.rmtree(run, ignore_errors=True)
     cmd = [reid, "train", "--config", os.path.join(ROOT, "configs/uda.yaml"), "--data", data, "--init", onnx,

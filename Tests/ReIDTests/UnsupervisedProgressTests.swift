@@ -24,8 +24,7 @@ final class UnsupervisedProgressTests: TrainingTestCase {
     /// The first 3 epochs of `make demo` (configs/demo.yaml; evaluation left out, which never
     /// changes training).
     func testPPLRClustersComeCloserToTheHiddenIdsOverThreeEpochs() throws {
-        let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("configs/demo.yaml").path
+        let demo = ConfigSafetyTests.configsFolder + "/demo.yaml"
         let config = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(), yamlFile: demo, overrides: [
             "data.root=\(Self.dataset)", "model.initialWeights=\(try imageNetWeights())", "training.epochs=3",
             "training.evalEvery=0", "training.evalBeforeTraining=false",
