@@ -9,7 +9,8 @@ Groups (--only picks one; the others' rows are kept):
   osnet     (b) from the shared OSNet x0.25 MSMT17 (ONNX), one budget for all three: Cluster-
             Contrast, PPLR and UDA, 10 epochs x 100 iterations of 64 at 256x128, Adam 3.5e-5.
   ablation  (c) PPLR from the shared OSNet at a shorter budget (<= 15 minutes a run), over --seeds:
-            full; without AALS; without PGLR; without camera-aware pseudo-labels.
+            full; without AALS; without PGLR; without both (the paper's baseline: label-smoothed CE on
+            the global and part features, and the triplet); without camera-aware pseudo-labels.
   demo      `make demo`'s training (configs/demo.yaml) on `reid synth --ids 120 --cameras 4 --seed 0`.
 
 Every row: Rank-1 and mAP of the LAST epoch, plain cosine and with re-ranking (k1 20, k2 6,
@@ -44,6 +45,7 @@ ABLATION_BUDGET = ["data.height=256", "data.width=128", "data.identitiesPerBatch
                    "evaluation.rerank=false", "evaluation.cameraNorm=false"]
 ABLATION = [("pplr_full", []), ("pplr_without_aals", ["pplr.aals=false"]),
             ("pplr_without_pglr", ["pplr.pglr=false"]),
+            ("pplr_without_aals_and_pglr", ["pplr.aals=false", "pplr.pglr=false"]),
             ("pplr_without_camera_aware", ["clustering.cameraNorm=false", "clustering.cameraPenalty=0"])]
 EVAL_PLAIN = ["training.evalEvery=1", "training.evalBeforeTraining=true", "evaluation.rerank=false",
               "evaluation.cameraNorm=false"]
