@@ -21,7 +21,7 @@ A finished row (row.json in its run folder, same arguments, same binary commit) 
 interrupted benchmark resumes and long groups can run across sessions; --fresh trains again.
 Results of earlier code stay in the file under `superseded`, with the reason.
 """
-import argparse, json, os, shutil, statistics, subprocess, sys, time
+import argparse, hashlib, json, os, shutil, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -77,12 +77,20 @@ def last_epoch(reid, data, run):
     return out
 
 
+def config_digest(config):
+    """A digest of the config's settings (comments left out), so a row made with other settings of the
+    same file is not reused."""
+    with open(os.path.join(ROOT, config)) as f:
+        settings = "\n".join(l.split("#")[0].rstrip() for l in f if l.split("#")[0].strip())
+    return hashlib.sha256(settings.encode()).hexdigest()[:16]
+
+
 def train_row(a, name, config, data, init, sets, seed, commit):
     """Trains one row (or reuses its finished run) and returns its summary."""
     sets = sets + ([f"seed={seed}"] if seed else [])
     run = os.path.join(a.work, name + (f"_seed{seed}" if seed else ""))
-    args = {"config": config, "data": os.path.basename(data), "init": os.path.basename(init) if init else None,
-            "sets": sets}
+    args = {"config": config, "config_settings": config_digest(config), "data": os.path.basename(data),
+            "init": os.path.basename(init) if init else None, "sets": sets}
     row = finished_row(run, args, a.fresh, commit)
     if row:
         return row
