@@ -206,7 +206,7 @@ def main():
         if not os.path.isdir(os.path.join(synth, "query")):
             run_json([a.reid, "synth", "--out", synth, "--ids", "120", "--cameras", "4", "--seed", "0", "--json"])
         row = train_row(a, "demo", "configs/demo.yaml", synth, imagenet, [], 0, commit)
-        row["what"] = "make demo's training: configs/demo.yaml (PPLR from ImageNet MobileNetV2, 128x64, 8 x 30)"
+        row["what"] = "make demo's training: configs/demo.yaml (PPLR from ImageNet MobileNetV2, 128x64, 6 x 30)"
         save(a.out, "demo", row, commit)
 
     if "osnet" in groups:
