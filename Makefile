@@ -15,11 +15,15 @@ bootstrap-bench:
 build: bootstrap
 	$(SWIFT) build
 
+## release: `reid` and `reid-serve` (the HTTP service that `reid serve` runs), optimised.
 release: bootstrap
 	$(SWIFT) build -c release --product reid
+	$(SWIFT) build -c release --product reid-serve
 
 ## demo: install what is missing, build, and run the main job on the built-in synthetic data.
-demo: release
+## It builds `reid` alone: the demo does not serve, and the web stack would double the build.
+demo: bootstrap
+	$(SWIFT) build -c release --product reid
 	@scripts/demo.sh $(RELEASE_BIN) $(DEMO_DIR)
 
 ## test: install what is missing, build, and run every test.

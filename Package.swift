@@ -23,6 +23,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "reid", targets: ["reid"]),
+        // `reid serve` runs this program (built next to `reid`): the HTTP service stays out of
+        // `reid` so that `make demo` does not wait for Hummingbird and SwiftNIO to compile.
+        .executable(name: "reid-serve", targets: ["reid-serve"]),
         .library(name: "ReID", targets: ["ReID"]),
         .library(name: "Torch", targets: ["Torch"]),
     ],
@@ -66,13 +69,27 @@ let package = Package(
                            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                            .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
+        // The command-line options that `reid` and `reid-serve` share (--device, --run).
+        .target(
+            name: "ReIDCommandOptions",
+            dependencies: ["ReID", "Torch", "ReIDGallery",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "reid",
             dependencies: [
-                "ReID", "Torch", "ReIDGallery", "ReIDService",
+                "ReID", "Torch", "ReIDGallery", "ReIDCommandOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "reid-serve",
+            dependencies: [
+                "ReID", "Torch", "ReIDGallery", "ReIDService", "ReIDCommandOptions",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "TorchTests", dependencies: ["Torch", "CTorch", "ReIDTestSupport"]),

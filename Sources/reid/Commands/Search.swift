@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReID
+import ReIDCommandOptions
 import ReIDGallery
 import Torch
 
