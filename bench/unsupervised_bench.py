@@ -206,14 +206,14 @@ def main():
         if not os.path.isdir(os.path.join(synth, "query")):
             run_json([a.reid, "synth", "--out", synth, "--ids", "120", "--cameras", "4", "--seed", "0", "--json"])
         row = train_row(a, "demo", "configs/demo.yaml", synth, imagenet, [], 0, commit)
-        row["what"] = "make demo's training: configs/demo.yaml (PPLR from ImageNet MobileNetV2, 128x64, 6 x 30)"
+        row["what"] = "make demo's training: configs/demo.yaml (PPLR from ImageNet MobileNetV2, 128x64, 7 epochs x 30 iterations, Adam 1e-3)"
         save(a.out, "demo", row, commit)
 
     if "osnet" in groups:
         rows = {}
         for name, config, sets in [("cluster_contrast", "configs/cluster-contrast.yaml", OSNET_BUDGET),
-                                   ("pplr", "configs/pplr.yaml", OSNET_BUDGET),
-                                   ("uda", "configs/uda.yaml", UDA_BUDGET)]:
+                                   ("uda", "configs/uda.yaml", UDA_BUDGET),
+                                   ("pplr", "configs/pplr.yaml", OSNET_BUDGET)]:
             rows[name] = train_row(a, "osnet_" + name, config, data, osnet, sets, 0, commit)
             save(a.out, "osnet", dict(rows, what="(b) from the shared OSNet x0.25 MSMT17 (ONNX), the same budget "
                                       "for the three methods: 10 epochs x 100 iterations of 16x4 at 256x128, Adam "
