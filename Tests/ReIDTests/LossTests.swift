@@ -100,4 +100,14 @@ extension LossTests {
         let got = try AgreementLosses.pglr(g, partLogits: [p0, p1], labels: Tensor([0] as [Int64]), agreement: ca, beta: 0.5)
         XCTAssertEqual(try got.item(), expected, accuracy: 1e-5)
     }
+
+    /// pplr.scaleLogits: a 128-d feature's logits are multiplied by 4 (sqrt(2048 / 128)), a
+    /// 2048-d feature's are left alone, and the switch off leaves every logit as it is.
+    func testPPLRLogitScaleMatchesResNet50Width() throws {
+        let logits = try Tensor([1, -2] as [Float], shape: [1, 2])
+        XCTAssertEqual(try PPLRMethod.scaled(logits, dimension: 128, on: true).floats(), [4, -8])
+        XCTAssertEqual(try PPLRMethod.scaled(logits, dimension: 2048, on: true).floats(), [1, -2])
+        XCTAssertEqual(try PPLRMethod.scaled(logits, dimension: 128, on: false).floats(), [1, -2])
+        XCTAssertEqual(PPLRMethod.logitScale(dimension: 512), 2, accuracy: 1e-12)
+    }
 }

@@ -98,6 +98,13 @@ public final class PPLRMethod: TrainingMethod {
         return (global, partFeatures)
     }
 
+    /// `pplr.scaleLogits`: logits of a d-dimensional feature as ResNet-50's 2048 channels would scale them.
+    static func scaled(_ logits: Tensor, dimension: Int, on: Bool) throws -> Tensor {
+        on ? try logits * logitScale(dimension: dimension) : logits
+    }
+
+    static func logitScale(dimension: Int) -> Double { (2048.0 / Double(max(dimension, 1))).squareRoot() }
+
     static func centroids(_ features: Tensor, labels: [Int], classes: Int) throws -> Tensor {
         let rows = try (0..<classes).map { c in try features.rows(labels.indices.filter { labels[$0] == c }).mean(dim: 0) }
         return try Tensor.stack(rows).normalized(dim: 1)
@@ -175,8 +182,11 @@ public final class PPLRMethod: TrainingMethod {
             global = try mix(global)
             partFeatures = try partFeatures.map(mix)
         }
-        let globalLogits = try globalClassifier(global)
-        let partLogits = try zip(partClassifiers, partFeatures).map { try $0.0($0.1) }
+        let globalLogits = try PPLRMethod.scaled(globalClassifier(global), dimension: global.size(1),
+                                                 on: config.pplr.scaleLogits)
+        let partLogits = try zip(partClassifiers, partFeatures).map {
+            try PPLRMethod.scaled($0.0($0.1), dimension: $0.1.size(1), on: config.pplr.scaleLogits)
+        }
         let globalLoss = config.pplr.pglr
             ? try AgreementLosses.pglr(globalLogits, partLogits: partLogits, labels: y, agreement: ca, beta: config.pplr.beta)
             : try smoothed(globalLogits, labels: y)

@@ -55,6 +55,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         /// Ablation switches: without them, label-smoothed CE replaces AALS / PGLR.
         public var aals = true
         public var pglr = true
+        /// Multiply each classifier's logits by sqrt(2048 / d), d the dimension of its feature.
+        /// The classifiers take the BNNeck feature unnormalised, as the reference does, so its norm
+        /// (about sqrt(d)) acts as an inverse softmax temperature, set in the paper by ResNet-50's
+        /// 2048 channels; a narrower network (the shared OSNet's parts have 128) predicts nearly
+        /// flat distributions, which PGLR then mixes into the global target. Off: the reference.
+        public var scaleLogits = false
     }
 
     /// Pseudo-labelling and the cluster memory of the unsupervised methods.
