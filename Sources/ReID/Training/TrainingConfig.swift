@@ -60,6 +60,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         /// (about sqrt(d)) acts as an inverse softmax temperature, set in the paper by ResNet-50's
         /// 2048 channels; a narrower network (the shared OSNet's parts have 128) predicts nearly
         /// flat distributions, which PGLR then mixes into the global target. Off: the reference.
+        /// Measured from the shared OSNet (4 x 40, validation split, one seed): 19.4 % validation
+        /// mAP with it against 41.0 % without (AALS's part loss rose from 2.1 to 13), so it stays off.
         public var scaleLogits = false
     }
 
