@@ -33,6 +33,14 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.err.contains(folder) && r.err.contains("contains no images"), r.err)
     }
 
+    func testAblationSeedsAreChecked() throws {
+        for (seeds, says) in [("0,x", "'x' is not a non-negative integer"), ("1,1", "seed 1 is given twice"), ("0,-2", "'-2'")] {
+            let r = try run(["ablation", "--config", folder + "/plan.yaml", "--out", folder, "--seeds", seeds])
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.err.contains("--seeds") && r.err.contains(says), r.err)
+        }
+    }
+
     func testWrongFlagIsAClearError() throws {
         let r = try run(["extract", "--model", "osnet_x0_25", "--random-init", "--images", folder, "--out", "x", "--batchsize", "3"])
         XCTAssertNotEqual(r.status, 0)

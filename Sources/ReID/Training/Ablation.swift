@@ -83,8 +83,8 @@ public struct AblationPlan: Codable, Sendable {
     }
 }
 
-/// One finished variant: its metrics at the last epoch (no checkpoint picked on the test set),
-/// wall time and what views it used.
+/// One finished run of a variant (one seed when the ablation has seeds): its metrics at the last
+/// epoch (no checkpoint picked on the test set), wall time and what views it used.
 public struct AblationRow: Codable, Sendable {
     public var name: String
     public var run: String
@@ -96,64 +96,91 @@ public struct AblationRow: Codable, Sendable {
     public var epochs: Int
     /// views.json of the run (strategy, mask source, …) as text, or "" for no views.
     public var views: String
+    /// The run's `seed` when the ablation was run with `--seeds`; nil for a plain ablation.
+    public var seed: UInt64?
 }
 
-/// Runs an `AblationPlan` in-process, one variant after another; a finished variant (its
-/// `result.json` exists) is not run again, an interrupted one resumes from its checkpoint.
+/// Runs an `AblationPlan` in-process, one variant after another (each once per seed when `seeds`
+/// is not empty); a finished run (its `result.json` exists) is not run again, an interrupted one
+/// resumes from its checkpoint.
 public struct AblationRunner {
     public let plan: AblationPlan
     public let out: String
     public var verbose = true
     public var only: Set<String> = []
+    /// Empty: one run per variant with the plan's seed, in `OUT/<variant>/`. Otherwise one run per
+    /// variant and seed, in `OUT/<variant>/seed-<n>/`, with `seed=<n>` set last.
+    public var seeds: [UInt64] = []
 
     public init(plan: AblationPlan, out: String) {
         self.plan = plan
         self.out = out
     }
 
+    /// Run folder of `variant` with `seed` (nil: the plain layout).
+    public func folder(_ variant: AblationPlan.Variant, seed: UInt64?) -> String {
+        let base = out + "/" + AblationPlan.slug(variant.name)
+        return seed.map { base + "/seed-\($0)" } ?? base
+    }
+
     public func run() throws -> [AblationRow] {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var rows: [AblationRow] = []
+        let runs: [UInt64?] = seeds.isEmpty ? [nil] : seeds.map { $0 }
         for variant in plan.variants {
-            let folder = out + "/" + AblationPlan.slug(variant.name)
-            let resultPath = folder + "/result.json"
-            if let data = FileManager.default.contents(atPath: resultPath),
-               let row = try? JSONDecoder().decode(AblationRow.self, from: data) {
-                rows.append(row)
-                continue
+            for seed in runs {
+                if let row = try runOne(variant, seed: seed, allowed: only.isEmpty || only.contains(variant.name)) {
+                    rows.append(row)
+                    try table(rows).write(to: out)
+                }
             }
-            if !only.isEmpty && !only.contains(variant.name) { continue }
-            let config = try plan.config(for: variant)
-            let resume = RunDirectory(folder).hasCheckpoint
-            // On resume the run's own config.yaml is the truth; the plan's must still match it.
-            let trainer = Trainer(config: config, runDirectory: folder, resume: resume)
-            trainer.verbose = verbose
-            if verbose { FileHandle.standardError.write(Data("== \(variant.name) -> \(folder)\(resume ? " (resuming)" : "")\n".utf8)) }
-            let previous = (try? Data(contentsOf: URL(fileURLWithPath: folder + "/seconds"))).flatMap { Double(String(decoding: $0, as: UTF8.self)) } ?? 0
-            let started = Date()
-            let summary: Trainer.Summary
-            do {
-                summary = try trainer.train()
-            } catch {
-                try? AtomicText.write(String(previous + Date().timeIntervalSince(started)), to: folder + "/seconds")
-                throw error
-            }
-            let seconds = previous + Date().timeIntervalSince(started)
-            let last = TrainingLog(path: RunDirectory(folder).log).entries().last { $0["metrics"] != nil }
-            guard let metrics = last?["metrics"] as? [String: Double] else {
-                throw ReIDError.model("\(variant.name): the run logged no evaluation; set training.evalEvery ≥ 0")
-            }
-            let views = (try? String(contentsOfFile: folder + "/views.json", encoding: .utf8)) ?? ""
-            let row = AblationRow(name: variant.name, run: folder, rank1: metrics["rank1"] ?? .nan, rank5: metrics["rank5"] ?? .nan,
-                                  rank10: metrics["rank10"] ?? .nan, mAP: metrics["mAP"] ?? .nan, seconds: seconds,
-                                  epochs: summary.lastEpoch, views: views)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicWrite.write(try encoder.encode(row), to: resultPath)
-            rows.append(row)
-            try AblationTable(plan: plan, rows: rows).write(to: out)
         }
-        try AblationTable(plan: plan, rows: rows).write(to: out)
+        try table(rows).write(to: out)
         return rows
+    }
+
+    func table(_ rows: [AblationRow]) -> AblationTable { AblationTable(plan: plan, rows: rows) }
+
+    /// The finished row of one run, training it first when `allowed`; nil when not finished and not allowed.
+    func runOne(_ variant: AblationPlan.Variant, seed: UInt64?, allowed: Bool) throws -> AblationRow? {
+        let folder = folder(variant, seed: seed)
+        let resultPath = folder + "/result.json"
+        if let data = FileManager.default.contents(atPath: resultPath),
+           let row = try? JSONDecoder().decode(AblationRow.self, from: data) {
+            return row
+        }
+        guard allowed else { return nil }
+        var config = try plan.config(for: variant)
+        if let seed { config.seed = seed }
+        let resume = RunDirectory(folder).hasCheckpoint
+        // On resume the run's own config.yaml is the truth; the plan's must still match it.
+        let trainer = Trainer(config: config, runDirectory: folder, resume: resume)
+        trainer.verbose = verbose
+        if verbose {
+            let which = seed.map { " seed \($0)" } ?? ""
+            FileHandle.standardError.write(Data("== \(variant.name)\(which) -> \(folder)\(resume ? " (resuming)" : "")\n".utf8))
+        }
+        let previous = (try? Data(contentsOf: URL(fileURLWithPath: folder + "/seconds"))).flatMap { Double(String(decoding: $0, as: UTF8.self)) } ?? 0
+        let started = Date()
+        let summary: Trainer.Summary
+        do {
+            summary = try trainer.train()
+        } catch {
+            try? AtomicText.write(String(previous + Date().timeIntervalSince(started)), to: folder + "/seconds")
+            throw error
+        }
+        let seconds = previous + Date().timeIntervalSince(started)
+        let last = TrainingLog(path: RunDirectory(folder).log).entries().last { $0["metrics"] != nil }
+        guard let metrics = last?["metrics"] as? [String: Double] else {
+            throw ReIDError.model("\(variant.name): the run logged no evaluation; set training.evalEvery ≥ 0")
+        }
+        let views = (try? String(contentsOfFile: folder + "/views.json", encoding: .utf8)) ?? ""
+        let row = AblationRow(name: variant.name, run: folder, rank1: metrics["rank1"] ?? .nan, rank5: metrics["rank5"] ?? .nan,
+                              rank10: metrics["rank10"] ?? .nan, mAP: metrics["mAP"] ?? .nan, seconds: seconds,
+                              epochs: summary.lastEpoch, views: views, seed: seed)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicWrite.write(try encoder.encode(row), to: resultPath)
+        return row
     }
 }

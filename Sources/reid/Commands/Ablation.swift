@@ -26,8 +26,15 @@ struct Ablation: ParsableCommand {
             against the first variant, wall time). Running the command again skips
             finished variants and resumes an interrupted one.
 
+            One run is not a result: --seeds 0,1,2 runs every variant once per seed
+            (OUT/<name>/seed-<n>/, with seed=<n>) and the table gives each variant's
+            mean ± sample std, its lowest run, the difference of means against the
+            reference and a verdict: a difference no larger than the spread is
+            "no effect".
+
             Example:
               reid ablation --config configs/views_ablation.yaml --data out/synth --out runs/ablation
+              reid ablation --config configs/views_ablation.yaml --data out/synth --out runs/ablation-3 --seeds 0,1,2
             """
     )
 
@@ -46,11 +53,15 @@ struct Ablation: ParsableCommand {
     @Option(help: "Run only this variant (repeatable); others already finished still appear in the table.")
     var only: [String] = []
 
+    @Option(help: ArgumentHelp("Run every variant once per seed and report mean ± std (comma-separated, e.g. 0,1,2).", valueName: "list"))
+    var seeds: String?
+
     @Flag(help: "Print the table as JSON instead of markdown.")
     var json = false
 
     func run() throws {
         Runtime.configure()
+        let seedList = try seeds.map(Self.parseSeeds) ?? []
         var plan = try AblationPlan.load(config)
         if let data { plan.data = data }
         plan.set += overrides
@@ -65,8 +76,23 @@ struct Ablation: ParsableCommand {
         for variant in plan.variants { _ = try plan.config(for: variant) }
         var runner = AblationRunner(plan: plan, out: folder)
         runner.only = Set(only)
+        runner.seeds = seedList
         let rows = try runner.run()
         let table = AblationTable(plan: plan, rows: rows)
         if json { try printJSON(table.json) } else { print(table.markdown + "\nreport: \(folder)/index.html") }
+    }
+
+    /// `0,1,2` → [0, 1, 2]: non-negative integers, no repeats.
+    static func parseSeeds(_ text: String) throws -> [UInt64] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var seeds: [UInt64] = []
+        for item in items {
+            guard let seed = UInt64(item) else {
+                throw ValidationError("--seeds '\(text)': '\(item)' is not a non-negative integer; write e.g. --seeds 0,1,2")
+            }
+            guard !seeds.contains(seed) else { throw ValidationError("--seeds '\(text)': seed \(seed) is given twice") }
+            seeds.append(seed)
+        }
+        return seeds
     }
 }
