@@ -80,6 +80,21 @@ final class ViewStrategyTests: XCTestCase {
         XCTAssertEqual(kinds(2).count, 6, "the second phase adds one more view per original")
     }
 
+    /// The paper's curriculum (the default): each phase trains the originals plus exactly one view
+    /// of each, at that phase's angle, and the earlier phase's views are gone.
+    func testNonCumulativePhasesAddExactlyOneViewPerOriginal() throws {
+        XCTAssertFalse(TrainingConfig().views.cumulative, "one view per original per phase is the default")
+        let p = pool()
+        let sequential = SequentialViews(schedule: try ViewSchedule(parsing: "180:0-50,90:50-100"), epochs: 4, cumulative: false)
+        for (epoch, angle) in [(0, 180), (1, 180), (2, 90), (3, 90)] {
+            let clustered = sequential.clustered(epoch: epoch, pool: p)
+            XCTAssertEqual(Array(clustered.prefix(p.originals)), Array(0..<p.originals), "every original, first")
+            let views = clustered.dropFirst(p.originals)
+            XCTAssertEqual(views.map { p.origin[$0] }.sorted(), Array(0..<p.originals), "epoch \(epoch): one view per original")
+            XCTAssertTrue(views.allSatisfy { p.kinds[$0] == .view(angle: angle) }, "epoch \(epoch): only the phase's angle \(angle)")
+        }
+    }
+
     func testLearnedCombinationWeightsReceiveGradients() throws {
         let learned = try FeatureCombination(originalWeight: 2, maskWeight: 1, learned: true)
         XCTAssertEqual(try learned.weightValues()[0], 2.0 / 3, accuracy: 1e-5)

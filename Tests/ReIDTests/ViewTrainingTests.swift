@@ -55,8 +55,8 @@ final class ViewTrainingTests: XCTestCase {
         let w = try XCTUnwrap(last["w_original"])
         XCTAssertNotEqual(w, 2.0 / 3, accuracy: 1e-6, "the learned weight changed in training")
         XCTAssertEqual(w + (last["w_mask"] ?? .nan), 1, accuracy: 1e-5)
-        XCTAssertEqual(last["views_clustered"], Double(try DatasetLayout.load(ViewTrainingTests.dataset).train.count * 2),
-                       "second phase: both angles (cumulative)")
+        XCTAssertEqual(last["views_clustered"], Double(try DatasetLayout.load(ViewTrainingTests.dataset).train.count),
+                       "second phase: its own angle only, one view per original (not cumulative)")
         let masked = try FileManager.default.contentsOfDirectory(atPath: run + "/masked")
         XCTAssertFalse(masked.isEmpty)
         let described = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/views.json"))) as? [String: Any]

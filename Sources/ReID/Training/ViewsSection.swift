@@ -4,7 +4,9 @@ extension TrainingConfig {
     /// - `simple`: originals plus `perImage` views per image are clustered and trained on alike;
     /// - `inject`: only originals are clustered; each view takes its original's pseudo-label and
     ///   views of outliers are left out;
-    /// - `sequential`: a curriculum (`schedule`), each phase training with one more view per original;
+    /// - `sequential`: a curriculum (`schedule`): each phase trains the originals with one view per
+    ///   original at that phase's angle, as the paper injects one generated image at a time
+    ///   (`cumulative: true` keeps earlier phases' views instead);
     /// - `mesh-combine`: the feature of an original used for clustering, agreement and the losses is
     ///   (w_o·f(original) + w_m·f(masked original)) / (w_o + w_m); with a `schedule` views are
     ///   added sequentially too.
@@ -20,9 +22,10 @@ extension TrainingConfig {
         /// Sequential curriculum: `angle:startPercent-endPercent,…` of the epochs,
         /// e.g. `135:0-25,90:25-50,270:50-75,180:75-100`.
         public var schedule = ""
-        /// Sequential: true keeps the views of earlier phases (one more view per original each
-        /// phase); false trains each phase with its own angle only.
-        public var cumulative = true
+        /// Sequential: false (the paper's curriculum) trains each phase with its own angle only, one
+        /// view per original; true keeps the views of earlier phases (one more view per original
+        /// each phase, so the last phase has them all, which the paper found worse).
+        public var cumulative = false
         /// mesh-combine weights: "fixed" (originalWeight : maskWeight) or "learned" (trainable,
         /// softmax-normalised, starting from the same ratio).
         public var combine = "fixed"

@@ -1,6 +1,6 @@
-/// `sequential`: a curriculum over the epochs; during each phase of `schedule` the views of that
-/// phase's angle (and, when cumulative, of the earlier phases') are clustered and trained on with
-/// the originals, as in `simple`.
+/// `sequential`: a curriculum over the epochs; during each phase of `schedule` one view per
+/// original, at that phase's angle (plus, when cumulative, the earlier phases' views), is clustered
+/// and trained on with the originals, as in `simple`.
 public struct SequentialViews: ViewStrategy {
     public let schedule: ViewSchedule
     public let epochs: Int
