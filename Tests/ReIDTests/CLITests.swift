@@ -41,6 +41,15 @@ final class CLITests: XCTestCase {
         }
     }
 
+    func testGeneratorOptionsAreChecked() throws {
+        let judged = try run(["generator", "generate", "--run", folder, "--data", folder, "--out", folder + "/v", "--judge-weights", "w.pth"])
+        XCTAssertNotEqual(judged.status, 0)
+        XCTAssertTrue(judged.err.contains("--judge-weights needs --judge"), judged.err)
+        let ema = try run(["generator", "train", "--data", TrainerTests.dataset, "--out", folder + "/g", "--ema-decay", "1"])
+        XCTAssertNotEqual(ema.status, 0)
+        XCTAssertTrue(ema.err.contains("--ema-decay 1"), ema.err)
+    }
+
     func testWrongFlagIsAClearError() throws {
         let r = try run(["extract", "--model", "osnet_x0_25", "--random-init", "--images", folder, "--out", "x", "--batchsize", "3"])
         XCTAssertNotEqual(r.status, 0)

@@ -20,8 +20,10 @@ final class ViewGeneratorTests: XCTestCase {
         let x = try images(4), partner = try images(4), other = try images(4)
         XCTAssertTrue(encoder.trainableParameters().isEmpty, "the identity encoder is frozen")
         var selfLoss: [Double] = [], crossLoss: [Double] = []
+        let (fx, fp, fk) = try withNoGrad { (try generator.identityFeature(x), try generator.identityFeature(partner), try generator.identityFeature(other)) }
         for _ in 0..<25 {
-            let l = try generator.step(x: x, partner: partner, other: other, generatorOptimizer: gOpt, discriminatorOptimizer: dOpt)
+            let l = try generator.step(x: x, xFeature: fx, partnerFeature: fp, otherFeature: fk, generatorOptimizer: gOpt,
+                                       discriminatorOptimizer: dOpt)
             XCTAssertTrue(l.values.values.allSatisfy(\.isFinite), "\(l.values)")
             selfLoss.append(l.selfReconstruction)
             crossLoss.append(l.crossReconstruction)
@@ -45,6 +47,31 @@ final class ViewGeneratorTests: XCTestCase {
         XCTAssertEqual(ids.partners[3], [], "an outlier has no partner")
         XCTAssertEqual(ids.partners[4], [], "a singleton has no partner")
         XCTAssertEqual(ids.paired, 3)
+    }
+
+    /// Neighbours: most similar first, another camera before the same camera; they lend structure
+    /// only to images without a partner.
+    func testNeighboursLendStructureToImagesWithoutPartners() throws {
+        // Rows 0..3 on a circle: 1 is closest to 0, then 2; 3 is opposite.
+        let angles = [0.0, 0.3, 0.6, 3.0]
+        let features = try Tensor(angles.flatMap { [Float(cos($0)), Float(sin($0))] }, shape: [4, 2])
+        let near = try PseudoIdentities.nearest(features, cameras: [0, 0, 1, 1], count: 2)
+        XCTAssertEqual(near[0], [2, 3], "other-camera images (2, then 3) before the closer same-camera 1")
+        XCTAssertEqual(near[1], [2, 3])
+        XCTAssertEqual(near[2], [1, 0], "for camera 1: the camera-0 images, nearest (1) first")
+        let ids = PseudoIdentities(labels: [0, 0, -1, -1], cameras: [0, 0, 1, 1], names: ["a", "b", "c", "d"], neighbours: near)
+        XCTAssertEqual(ids.structureSources(of: 0), [1], "a partner first")
+        XCTAssertEqual(ids.structureSources(of: 2), [1, 0], "an outlier borrows its neighbours' poses")
+    }
+
+    /// By hand: originals are three unit vectors; view 0 and view 2 are nearest their own source,
+    /// view 1 (from original 1) is nearest original 2, view 3 (from original 0) nearest original 1.
+    func testIdentityPreservationCountsOnlyTheOwnOriginal() throws {
+        let originals = try Tensor([1, 0, 0, 0, 1, 0, 0, 0, 1] as [Float], shape: [3, 3])
+        let views = try Tensor([0.9, 0.1, 0, 0, 0.4, 0.9, 0.1, 0, 0.99, 0.2, 0.9, 0.1] as [Float], shape: [4, 3]).normalized(dim: 1)
+        XCTAssertEqual(try IdentityPreservation.rate(views: views, originals: originals, sources: [0, 1, 2, 0]), 0.5)
+        XCTAssertEqual(try IdentityPreservation.rate(views: views, originals: originals, sources: [0, 2, 2, 1]), 1.0)
+        XCTAssertThrowsError(try IdentityPreservation.rate(views: views, originals: originals, sources: [0]))
     }
 }
 
@@ -80,7 +107,16 @@ final class ViewGenerationTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/run/samples.png"))
         var generation = ViewGeneration(runPath: folder + "/run", data: data, angles: [90, 180], out: folder + "/views")
         generation.verbose = false
+        if !renders {
+            // An independent judge (here an untrained registry model, at its own size).
+            generation.judge = "osnet_x0_25"
+            generation.judgeHeight = 32
+            generation.judgeWidth = 16
+        }
         let summary = try generation.run()
+        XCTAssertNotNil(summary.identityPreservationByEncoder)
+        XCTAssertEqual(summary.judge.hasPrefix("osnet_x0_25 at 32x16"), !renders, summary.judge)
+        if renders { XCTAssertEqual(summary.identityPreservation, summary.identityPreservationByEncoder) }
         XCTAssertEqual(summary.written, 2 * records.count)
         XCTAssertTrue((0...1).contains(summary.identityPreservation))
         if renders { XCTAssertEqual(summary.withoutStructureSource, 0) }
@@ -90,6 +126,48 @@ final class ViewGenerationTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/views/report.html"))
         // A second train call with the same folder resumes (nothing left to do at the step limit).
         XCTAssertEqual(try training.train().steps, 2)
+    }
+
+    func tinySettings() -> GeneratorSettings {
+        var s = GeneratorSettings(data: ViewTrainingTests.dataset)
+        s.backbone = "osnet_x0_25"
+        s.height = 64
+        s.width = 32
+        s.batchSize = 4
+        s.eps = 0.7
+        s.minSamples = 2
+        s.checkpointEvery = 2
+        s.emaDecay = 0.5
+        return s
+    }
+
+    /// Killed after step 2 and run again, training continues at step 3 and ends where an
+    /// uninterrupted run of 4 steps ends: same weights, moving average and log.
+    func testAResumedGeneratorContinuesFromItsLastStep() throws {
+        let folder = NSTemporaryDirectory() + "reid-gen-resume-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func train(_ steps: Int, _ run: String) throws -> GeneratorTraining.Summary {
+            var s = tinySettings()
+            s.steps = steps
+            let training = GeneratorTraining(settings: s, runDirectory: folder + "/" + run)
+            training.verbose = false
+            return try training.train()
+        }
+        XCTAssertEqual(try train(4, "straight").steps, 4)
+        XCTAssertEqual(try train(2, "resumed").steps, 2)
+        let resumed = try train(4, "resumed")
+        XCTAssertEqual(resumed.steps, 4)
+        XCTAssertEqual(resumed.firstLosses.count, 6, "it trained again after resuming")
+        let steps = TrainingLog(path: folder + "/resumed/log.jsonl").entries().compactMap { $0["epoch"] as? Int }
+        XCTAssertEqual(steps, [2, 4])
+        let a = try Safetensors.load(folder + "/straight/last.safetensors", only: nil).0
+        let b = try Safetensors.load(folder + "/resumed/last.safetensors", only: nil).0
+        let compared = a.keys.filter { $0.hasPrefix("_state.") }
+        XCTAssertTrue(compared.contains { $0.hasPrefix("_state.ema.decoder.") }, "the moving average is checkpointed")
+        for key in compared {
+            let d = try (a[key]! - b[key]!).abs().max().item()
+            XCTAssertLessThan(d, 1e-6, key)
+        }
     }
 
     func testBuiltInStructureWritesACompleteViewSet() throws {

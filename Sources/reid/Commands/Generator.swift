@@ -19,7 +19,11 @@ struct GeneratorCommand: ParsableCommand {
             Structure per generated view:
               renders:DIR  DIR/render_<deg>/<image name>, grey body renders (1:2)
               auto         the grey image of another image of the same
-                           pseudo-identity, other cameras first (no mesh needed)
+                           pseudo-identity, other cameras first, or of a nearest
+                           neighbour for an image without one (no mesh needed)
+
+            Use the re-ID model you will adapt as the encoder (--init, e.g. an ONNX
+            model), and judge the views with a different re-ID model (--judge).
 
             Example:
               reid generator train --data data/synth --out runs/gen \\
@@ -59,8 +63,8 @@ extension GeneratorCommand {
         var initialWeights: String?
         @Option(help: "Image size HEIGHTxWIDTH (multiples of 8).")
         var size = ImageSize(height: 128, width: 64)
-        @Option(help: "Training steps.")
-        var steps = 2000
+        @Option(help: "Training steps (stop earlier with --minutes).")
+        var steps = 20000
         @Option(help: "Stop after this many minutes (0: no limit).")
         var minutes = 0.0
         @Option(help: "Images per batch (each also loads a partner and another image).")
@@ -69,8 +73,10 @@ extension GeneratorCommand {
         var lr = 1e-4
         @Option(help: "DBSCAN radius of the pseudo-identities.")
         var eps = 0.5
-        @Option(help: "Checkpoint, log and samples every N steps.")
-        var checkpointEvery = 50
+        @Option(help: "Checkpoint, log line and sample grid (samples.png) every N steps.")
+        var checkpointEvery = 250
+        @Option(help: "Decay of the generator weights' moving average that samples and views come from (0: off).")
+        var emaDecay = 0.999
         @Option(help: "Random seed.")
         var seed: UInt64 = 0
         @Flag(help: "Print the summary as JSON.")
@@ -90,6 +96,7 @@ extension GeneratorCommand {
             s.lr = lr
             s.eps = eps
             s.checkpointEvery = max(1, checkpointEvery)
+            s.emaDecay = emaDecay
             s.seed = seed
             let training = GeneratorTraining(settings: s, runDirectory: out)
             do {
@@ -114,10 +121,16 @@ extension GeneratorCommand {
             discussion: """
                 Also writes generation.json and report.html (original vs generated grid and
                 the identity-preservation rate: Rank-1 of generated views retrieving their own
-                original among all originals, judged by the generator's identity encoder).
+                original among all originals). The rate is judged on the written files by
+                --judge, a re-ID model the generator did not use (any --model spec of reid
+                extract: onnx:PATH, run:DIR, or a backbone with --judge-weights), and always
+                also by the generator's own encoder, a lenient judge since its identity
+                loss optimised exactly that.
 
                 Example:
                   reid generator generate --run runs/gen --data data/synth --angles 90,135,180,270 --out out/views
+                  reid generator generate --run runs/gen --data data/cuhk03 --out out/views \
+                      --judge run:runs/pplr-imagenet --judge-size 256x128
                 """
         )
         @Option(name: .customLong("run"), help: "A run folder of reid generator train.")
@@ -128,23 +141,36 @@ extension GeneratorCommand {
         var angles = "90,135,180,270"
         @Option(help: "View set folder to write.")
         var out: String
+        @Option(help: "Re-ID model that judges identity preservation (onnx:PATH, run:DIR, or a backbone name).")
+        var judge: String?
+        @Option(help: "Weights of a --judge backbone.")
+        var judgeWeights: String?
+        @Option(help: "Input size HEIGHTxWIDTH of the judge.")
+        var judgeSize = ImageSize(height: 256, width: 128)
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
         func run() throws {
             Runtime.configure()
+            if judgeWeights != nil && judge == nil { throw ValidationError("--judge-weights needs --judge (the backbone they belong to)") }
             let parsed = angles.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) else {
                 throw ValidationError("--angles '\(angles)': give degrees, comma-separated, e.g. 90,135,180,270")
             }
-            let summary = try ViewGeneration(runPath: runFolder, data: data, angles: parsed.map { $0! }, out: out).run()
+            var generation = ViewGeneration(runPath: runFolder, data: data, angles: parsed.map { $0! }, out: out)
+            generation.judge = judge
+            generation.judgeWeights = judgeWeights
+            generation.judgeHeight = judgeSize.height
+            generation.judgeWidth = judgeSize.width
+            let summary = try generation.run()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(summary), as: UTF8.self))
             } else {
-                print(String(format: "%d views written to %@; identity preservation %.1f%% (chance %.2f%%): %@/report.html",
-                             summary.written, out, summary.identityPreservation * 100, summary.chance * 100, out))
+                print(String(format: "%d views written to %@; identity preservation %.1f%% (chance %.3f%%; by the generator's encoder %.1f%%): %@/report.html",
+                             summary.written, out, summary.identityPreservation * 100, summary.chance * 100,
+                             (summary.identityPreservationByEncoder ?? .nan) * 100, out))
             }
         }
     }

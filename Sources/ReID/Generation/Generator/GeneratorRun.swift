@@ -2,7 +2,8 @@ import Foundation
 import Torch
 
 /// A view generator run folder: `generator.json` (settings), `pseudo_identities.json`,
-/// `last.safetensors` (encoder, trained modules and optimisers, written atomically),
+/// `last.safetensors` (encoder, trained modules, their moving average `ema.*` and optimisers,
+/// written atomically),
 /// `log.jsonl`, `samples.png` and `report.html`.
 public struct GeneratorRun {
     public let path: String
@@ -51,7 +52,13 @@ public struct GeneratorRun {
         guard FileManager.default.fileExists(atPath: run.checkpoint) else {
             throw ReIDError.data(path: run.checkpoint, reason: "is missing; train the generator first (reid generator train --out \(path))")
         }
-        _ = try Checkpoint.restore(from: run.checkpoint, model: generator.identity, modules: generator.trainable, optimizers: [:])
+        // The moving average of the generator weights when the run kept one, else the live weights.
+        let emaInto = generator.emaModules
+        do {
+            _ = try Checkpoint.restore(from: run.checkpoint, model: generator.identity, modules: emaInto, optimizers: [:])
+        } catch {
+            _ = try Checkpoint.restore(from: run.checkpoint, model: generator.identity, modules: generator.trainable, optimizers: [:])
+        }
         generator.identity.eval()
         for m in generator.trainable.values { m.requiresGrad(false) }
         return (generator, settings, identities)

@@ -13,7 +13,7 @@ public struct GeneratorSettings: Codable, Sendable, Equatable {
     public var height = 128
     public var width = 64
     public var batchSize = 8
-    public var steps = 2000
+    public var steps = 20000
     /// Stop early after this many minutes (0: no limit).
     public var minutes = 0.0
     public var lr = 1e-4
@@ -21,9 +21,42 @@ public struct GeneratorSettings: Codable, Sendable, Equatable {
     public var eps = 0.5
     public var minSamples = 4
     public var seed: UInt64 = 0
-    public var checkpointEvery = 50
+    /// Checkpoint, log line and sample grid every this many steps.
+    public var checkpointEvery = 250
+    /// Decay of the generator weights' exponential moving average, from which samples and views
+    /// are drawn: the average smooths over the last adversarial updates, whose single weights
+    /// swing from step to step (0 turns it off: the live weights are used).
+    public var emaDecay = 0.999
 
     public init(data: String) { self.data = data }
+
+    enum CodingKeys: String, CodingKey {
+        case data, structure, backbone, initialWeights, height, width, batchSize, steps, minutes, lr, eps, minSamples, seed
+        case checkpointEvery, emaDecay
+    }
+
+    /// Reads every key that is present (a run folder written before a key existed keeps its default).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        data = try c.decode(String.self, forKey: .data)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try read(.structure, &structure)
+        try read(.backbone, &backbone)
+        try read(.initialWeights, &initialWeights)
+        try read(.height, &height)
+        try read(.width, &width)
+        try read(.batchSize, &batchSize)
+        try read(.steps, &steps)
+        try read(.minutes, &minutes)
+        try read(.lr, &lr)
+        try read(.eps, &eps)
+        try read(.minSamples, &minSamples)
+        try read(.seed, &seed)
+        try read(.checkpointEvery, &checkpointEvery)
+        try read(.emaDecay, &emaDecay)
+    }
 
     /// The renders folder when `structure` is renders:DIR.
     public var rendersDirectory: String? {
@@ -44,5 +77,7 @@ public struct GeneratorSettings: Codable, Sendable, Equatable {
             throw ReIDError.invalidOption("generator image size \(height)x\(width): both sides must be multiples of 8")
         }
         guard batchSize >= 2 else { throw ReIDError.invalidOption("generator batch size must be at least 2") }
+        guard (0..<1).contains(emaDecay) else { throw ReIDError.invalidOption("--ema-decay \(emaDecay): use 0 (off) up to below 1, e.g. 0.999") }
+        guard checkpointEvery >= 1, steps >= 1 else { throw ReIDError.invalidOption("generator steps and --checkpoint-every must be at least 1") }
     }
 }

@@ -2,7 +2,9 @@ import Foundation
 import Torch
 
 /// Trains a `ViewGenerator` on a dataset's training images (labels, if any, are not used).
-/// Checkpoints every `checkpointEvery` steps; a run folder with a checkpoint resumes from it.
+/// Checkpoints every `checkpointEvery` steps; a run folder with a checkpoint resumes from it, and
+/// because each step draws its images from a generator seeded by (seed, step), a resumed run takes
+/// the same batches an uninterrupted one would.
 public final class GeneratorTraining {
     public let settings: GeneratorSettings
     public let run: GeneratorRun
@@ -50,23 +52,38 @@ public final class GeneratorTraining {
         }
         let generator = try GeneratorRun.makeGenerator(resume ? { var s = settings; s.initialWeights = ""; return s }() : settings,
                                                         device: device)
+        // The moving average of the generator modules (a second generator on the same encoder).
+        let ema: ViewGenerator? = settings.emaDecay > 0 ? try ViewGenerator(identity: generator.identity) : nil
+        if let ema {
+            try ema.to(device: device)
+            for m in ema.generatorModules { m.requiresGrad(false) }
+            for (target, source) in zip(ema.generatorModules, generator.generatorModules) {
+                try MomentumUpdate.apply(target: target, source: source, momentum: 0)
+            }
+        }
+        let saved = generator.trainable.merging(ema?.emaModules ?? [:]) { a, _ in a }
         let gParams = generator.generatorModules.flatMap { $0.trainableParameters() }
         let gOpt = try Optimizer.adam(gParams, lr: settings.lr, betas: (0.5, 0.999), weightDecay: 1e-4)
         let dOpt = try Optimizer.adam(generator.discriminator.trainableParameters(), lr: settings.lr, betas: (0.5, 0.999),
                                       weightDecay: 1e-4)
         let optimizers = ["generator": gOpt, "discriminator": dOpt]
         var startStep = 0
+        if resume {
+            // The encoder's weights come from the checkpoint, before any feature is computed.
+            startStep = try Checkpoint.restore(from: run.checkpoint, model: generator.identity, modules: saved,
+                                               optimizers: optimizers).epoch
+        }
+        generator.identity.eval()
+        let data = try GeneratorData.load(records: records, height: settings.height, width: settings.width,
+                                          encoder: generator.identity, device: device, verbose: verbose)
         let identities: PseudoIdentities
         if resume {
-            startStep = try Checkpoint.restore(from: run.checkpoint, model: generator.identity, modules: generator.trainable,
-                                               optimizers: optimizers).epoch
             identities = try GeneratorRun.readJSON(PseudoIdentities.self, from: run.identities, what: "pseudo-identities")
             try TrainingLog(path: run.log).truncate(after: startStep)
             say("resuming \(run.path) after step \(startStep)")
         } else {
-            identities = try PseudoIdentities.cluster(model: generator.identity, records: records, height: settings.height,
-                                                      width: settings.width, eps: settings.eps, minSamples: settings.minSamples,
-                                                      device: device)
+            identities = try PseudoIdentities.cluster(features: data.features, records: records, eps: settings.eps,
+                                                      minSamples: settings.minSamples)
             try GeneratorRun.writeJSON(settings, to: run.settings)
             try GeneratorRun.writeJSON(identities, to: run.identities)
             if FileManager.default.fileExists(atPath: run.log) { try FileManager.default.removeItem(atPath: run.log) }
@@ -95,21 +112,25 @@ public final class GeneratorTraining {
                 }
                 return (i + 1) % records.count
             }
-            var paths = (xs + ps + ks).map { records[$0].path }
-            var ownRender: [String]? = nil
+            var ownRender: Tensor? = nil
             if let renders {
                 let found = xs.map { renders + "/render_0/" + records[$0].name }
-                if found.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { ownRender = found }
+                if found.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
+                    let loaded = try BatchLoader(paths: found, height: settings.height, width: settings.width, batchSize: b).load(batch: 0)
+                    ownRender = try ViewGenerator.grey(ViewGenerator.toUnit(loaded.to(device)))
+                }
             }
-            if let ownRender { paths += ownRender }
-            let batch = try BatchLoader(paths: paths, height: settings.height, width: settings.width, batchSize: paths.count)
-                .load(batch: 0).to(device)
-            let x = try batch.narrow(dim: 0, start: 0, length: b)
-            let p = try batch.narrow(dim: 0, start: b, length: b)
-            let k = try batch.narrow(dim: 0, start: 2 * b, length: b)
-            let structure = try ownRender.map { _ in try ViewGenerator.grey(ViewGenerator.toUnit(batch.narrow(dim: 0, start: 3 * b, length: b))) }
-            let losses = try generator.step(x: x, partner: p, other: k, structureOf: structure,
+            let (x, fx) = try data.batch(xs)
+            let losses = try generator.step(x: x, xFeature: fx, partnerFeature: data.batch(ps).features,
+                                            otherFeature: data.batch(ks).features, structureOf: ownRender,
                                             generatorOptimizer: gOpt, discriminatorOptimizer: dOpt).values
+            if let ema {
+                // The usual warm-up: a short memory at first, so early samples are not the random start.
+                let decay = min(settings.emaDecay, Double(1 + step) / Double(10 + step))
+                for (target, source) in zip(ema.generatorModules, generator.generatorModules) {
+                    try MomentumUpdate.apply(target: target, source: source, momentum: decay)
+                }
+            }
             if first.isEmpty { first = losses }
             for (key, v) in losses { sums[key, default: 0] += v }
             count += 1
@@ -118,13 +139,14 @@ public final class GeneratorTraining {
             if step % settings.checkpointEvery == 0 || step == settings.steps || outOfTime {
                 last = sums.mapValues { $0 / Double(max(count, 1)) }
                 try Checkpoint(epoch: step, bestScore: 0, bestEpoch: 0, configYAML: "")
-                    .write(to: run.checkpoint, model: generator.identity, modules: generator.trainable, optimizers: optimizers)
+                    .write(to: run.checkpoint, model: generator.identity, modules: saved, optimizers: optimizers)
                 try log.append(["epoch": step, "loss": last, "seconds": Date().timeIntervalSince(started)])
-                try GeneratorReport.training(run: run, generator: generator, records: records, identities: identities,
+                try GeneratorReport.training(run: run, generator: ema ?? generator, records: records, identities: identities,
                                              settings: settings, log: log.entries(), device: device)
-                say(String(format: "step %d/%d: self %.3f cross %.3f id %.3f adv %.3f D %.3f", step, settings.steps,
+                say(String(format: "step %d/%d: self %.3f cross %.3f id %.3f adv %.3f D %.3f (%.2f s/step)", step, settings.steps,
                            last["self_recon"] ?? .nan, last["cross_recon"] ?? .nan, last["id_consistency"] ?? .nan,
-                           last["adversarial"] ?? .nan, last["discriminator"] ?? .nan))
+                           last["adversarial"] ?? .nan, last["discriminator"] ?? .nan,
+                           Date().timeIntervalSince(started) / Double(max(step - startStep, 1))))
                 sums = [:]
                 count = 0
             }

@@ -3,12 +3,19 @@ import Torch
 
 /// Pseudo-identities of unlabeled training images (the encoder's features → Jaccard + DBSCAN) and,
 /// per image, its partners: other images of the same pseudo-identity, other cameras first.
-/// The generator's built-in structure source and its cross-reconstruction use them.
+/// The generator's cross-reconstruction uses the partners. Generated views take their structure
+/// (pose) from a partner, or, for an image DBSCAN left out, from one of its `neighbours`: its
+/// nearest other images by the encoder's cosine similarity, other cameras first. The appearance
+/// of a view always comes from its own image, so a neighbour only lends a pose.
 public struct PseudoIdentities: Codable, Sendable {
     public var labels: [Int]
     public var partners: [[Int]]
+    /// Up to `neighbourCount` nearest other images per image (empty in runs written before them).
+    public var neighbours: [[Int]]
 
-    public init(labels: [Int], cameras: [Int], names: [String]) {
+    public static let neighbourCount = 4
+
+    public init(labels: [Int], cameras: [Int], names: [String], neighbours: [[Int]] = []) {
         self.labels = labels
         var members: [Int: [Int]] = [:]
         for (i, l) in labels.enumerated() where l >= 0 { members[l, default: []].append(i) }
@@ -19,6 +26,24 @@ public struct PseudoIdentities: Codable, Sendable {
                 return a != b ? a : names[$0] < names[$1]
             }
         }
+        self.neighbours = neighbours
+    }
+
+    enum CodingKeys: String, CodingKey { case labels, partners, neighbours }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        labels = try c.decode([Int].self, forKey: .labels)
+        partners = try c.decode([[Int]].self, forKey: .partners)
+        neighbours = try c.decodeIfPresent([[Int]].self, forKey: .neighbours) ?? []
+    }
+
+    /// From L2-normalised features [N, D] of `records`.
+    public static func cluster(features: Tensor, records: [ImageRecord], eps: Double, minSamples: Int) throws -> PseudoIdentities {
+        let result = try PseudoLabeling(eps: Float(eps), minSamples: minSamples).run(features: features.to(.cpu))
+        let cameras = records.map(\.camera)
+        return PseudoIdentities(labels: result.labels, cameras: cameras, names: records.map(\.name),
+                                neighbours: try nearest(features.to(.cpu), cameras: cameras, count: neighbourCount))
     }
 
     public static func cluster(model: ReIDModel, records: [ImageRecord], height: Int, width: Int, eps: Double,
@@ -28,10 +53,36 @@ public struct PseudoIdentities: Codable, Sendable {
         let features = try extractor.extract(paths: records.map(\.path), progress: Progress(total: records.count, label: "pseudo-identities")) {
             try model($0).embedding.normalized(dim: 1)
         }
-        let result = try PseudoLabeling(eps: Float(eps), minSamples: minSamples).run(features: features)
-        return PseudoIdentities(labels: result.labels, cameras: records.map(\.camera), names: records.map(\.name))
+        return try cluster(features: features, records: records, eps: eps, minSamples: minSamples)
+    }
+
+    /// Each row's `count` most similar other rows (cosine), those from another camera first.
+    static func nearest(_ features: Tensor, cameras: [Int], count: Int) throws -> [[Int]] {
+        let n = features.size(0)
+        guard n > 1 else { return Array(repeating: [], count: n) }
+        let take = min(n - 1, 4 * count + 1)
+        var out: [[Int]] = []
+        out.reserveCapacity(n)
+        for start in stride(from: 0, to: n, by: 1024) {
+            let rows = min(1024, n - start)
+            let similarity = try withNoGrad { try features.narrow(dim: 0, start: start, length: rows).matmul(features.transposed(0, 1)) }
+            let ranked = try similarity.topk(take + 1, dim: 1).indices.ints()
+            for r in 0..<rows {
+                let i = start + r
+                let candidates = ranked[(r * (take + 1))..<((r + 1) * (take + 1))].filter { $0 != i }
+                let other = candidates.filter { cameras[$0] != cameras[i] }, same = candidates.filter { cameras[$0] == cameras[i] }
+                out.append(Array((other + same).prefix(count)))
+            }
+        }
+        return out
     }
 
     /// Images with at least one partner.
     public var paired: Int { partners.filter { !$0.isEmpty }.count }
+
+    /// The images whose grey picture may give image `i`'s views their structure: its partners,
+    /// else its neighbours; empty only for a run written before neighbours (then its own image).
+    public func structureSources(of i: Int) -> [Int] {
+        !partners[i].isEmpty ? partners[i] : (i < neighbours.count ? neighbours[i] : [])
+    }
 }

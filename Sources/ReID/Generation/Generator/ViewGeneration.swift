@@ -2,12 +2,13 @@ import Foundation
 import Torch
 
 /// Writes a view set (`nv/<deg>/<name>`) of a dataset's training images with a trained generator,
-/// and measures identity preservation: the share of generated views whose nearest original (by
-/// the generator's identity encoder, cosine) is their own source image.
+/// and measures identity preservation (`IdentityPreservation`) on the written files, by the
+/// generator's encoder and, when given, by an independent `judge` model.
 ///
 /// Structure per angle: with renders, `render_<deg>/<name>`; built-in (auto), the grey image of
-/// the n-th partner of the same pseudo-identity (other cameras first), n = the angle's position
-/// in the list. Built-in "angles" therefore name slots of other observed poses, not rotations.
+/// the n-th partner of the same pseudo-identity (other cameras first), or of the n-th nearest
+/// neighbour for an image without one, n = the angle's position in the list. Built-in "angles"
+/// therefore name slots of other observed poses, not rotations.
 public struct ViewGeneration {
     public let runPath: String
     public let data: String
@@ -15,6 +16,12 @@ public struct ViewGeneration {
     public let out: String
     public var device: Device = .cpu
     public var verbose = true
+    /// A re-ID model to judge identity preservation with (any `reid extract --model` spec:
+    /// `onnx:PATH`, `run:DIR`, a backbone name with `judgeWeights`), read at `judgeHeight`×`judgeWidth`.
+    public var judge: String?
+    public var judgeWeights: String?
+    public var judgeHeight = 256
+    public var judgeWidth = 128
 
     public init(runPath: String, data: String, angles: [Int], out: String) {
         self.runPath = runPath
@@ -30,8 +37,11 @@ public struct ViewGeneration {
         /// Views whose structure had to come from the image itself (no partner / no render).
         public var withoutStructureSource: Int
         public var structure: String
+        /// By the judge (the encoder when no judge was given).
         public var identityPreservation: Double
         public var identityPreservationPerAngle: [String: Double]
+        /// By the generator's own encoder, always (lenient: its identity loss optimised this).
+        public var identityPreservationByEncoder: Double?
         /// 1 / originals: the rate of a random guess.
         public var chance: Double
         public var judge: String
@@ -53,11 +63,9 @@ public struct ViewGeneration {
         let renders = settings.rendersDirectory
         let (h, w) = (settings.height, settings.width)
         var written = 0, selfStructure = 0
-        var generatedFeatures: [Int: [Tensor]] = [:]
         let batchSize = 32
         for (slot, angle) in angles.enumerated() {
             try FileManager.default.createDirectory(atPath: "\(out)/nv/\(angle)", withIntermediateDirectories: true)
-            var feats: [Tensor] = []
             for start in stride(from: 0, to: records.count, by: batchSize) {
                 let idx = Array(start..<min(records.count, start + batchSize))
                 var structurePaths: [String] = []
@@ -65,8 +73,8 @@ public struct ViewGeneration {
                     if let renders {
                         let p = "\(renders)/render_\(angle)/\(records[i].name)"
                         if FileManager.default.fileExists(atPath: p) { structurePaths.append(p); continue }
-                    } else if !identities.partners[i].isEmpty {
-                        structurePaths.append(records[identities.partners[i][slot % identities.partners[i].count]].path)
+                    } else if case let sources = identities.structureSources(of: i), !sources.isEmpty {
+                        structurePaths.append(records[sources[slot % sources.count]].path)
                         continue
                     }
                     structurePaths.append(records[i].path)
@@ -84,35 +92,34 @@ public struct ViewGeneration {
                         .write(to: "\(out)/nv/\(angle)/\(records[i].name)")
                     written += 1
                 }
-                feats.append(try withNoGrad { try generator.identityFeature(ViewGenerator.toNormalised(generated)).to(.cpu) })
                 if slot == 0 && start == 0 {
                     try writePreview(generator: generator, records: records, identities: identities, settings: settings)
                 }
             }
-            generatedFeatures[angle] = feats
             if verbose { FileHandle.standardError.write(Data("generated \(records.count) views at \(angle)°\n".utf8)) }
         }
-        // Identity preservation: each generated view against all originals.
-        let extractor = FeatureExtractor(height: h, width: w, batchSize: 64, device: device)
-        let originals = try extractor.extract(paths: records.map(\.path)) { try generator.identityFeature($0) }.to(.cpu)
-        var perAngle: [String: Double] = [:]
-        var hits = 0
-        for angle in angles {
-            let g = try Tensor.cat(generatedFeatures[angle]!, dim: 0)
-            let nearest = try g.matmul(originals.transposed(0, 1)).argmax(dim: 1).ints()
-            let h = nearest.enumerated().filter { $0.offset == $0.element }.count
-            hits += h
-            perAngle[String(angle)] = Double(h) / Double(records.count)
+        // Identity preservation, judged on the files as written (8-bit, as training reads them).
+        let viewPaths = Dictionary(uniqueKeysWithValues: angles.map { a in (a, records.map { "\(out)/nv/\(a)/\($0.name)" }) })
+        let byEncoder = try IdentityPreservation.measure(originals: records.map(\.path), views: viewPaths, height: h, width: w,
+                                                         device: device) { try generator.identity($0).embedding }
+        var judged = byEncoder
+        var judgeName = "the generator's identity encoder (\(settings.backbone), frozen during training; lenient: its identity loss optimised it)"
+        if let judge {
+            let model = try LoadedModel.load(judge, weights: judgeWeights, device: device)
+            judged = try IdentityPreservation.measure(originals: records.map(\.path), views: viewPaths, height: judgeHeight,
+                                                      width: judgeWidth, device: device) { try model.embed($0) }
+            judgeName = "\(judge) at \(judgeHeight)x\(judgeWidth), a model the generator did not use"
         }
+        let perAngle = judged.perAngle
         let summary = Summary(originals: records.count, angles: angles, written: written, withoutStructureSource: selfStructure,
-                              structure: settings.structure, identityPreservation: Double(hits) / Double(records.count * angles.count),
-                              identityPreservationPerAngle: perAngle, chance: 1 / Double(records.count),
-                              judge: "the generator's identity encoder (\(settings.backbone), frozen during training)",
+                              structure: settings.structure, identityPreservation: judged.overall,
+                              identityPreservationPerAngle: perAngle, identityPreservationByEncoder: byEncoder.overall,
+                              chance: 1 / Double(records.count), judge: judgeName,
                               seconds: Date().timeIntervalSince(started))
         try GeneratorRun.writeJSON(summary, to: out + "/generation.json")
         try AtomicText.write(GeneratorReport.page(title: "Generated views", subtitle: "\(runPath) on \(data)", sections: [
-            ("Identity preservation", String(format: "<p>Rank-1 of generated views retrieving their own original among all %d originals: <b>%.1f %%</b> (chance %.2f %%). Per angle: %@. Judge: %@.</p><p>Structure: %@%@.</p>",
-                                             records.count, summary.identityPreservation * 100, summary.chance * 100,
+            ("Identity preservation", String(format: "<p>Rank-1 of generated views retrieving their own original among all %d originals: <b>%.1f %%</b> (chance %.3f %%; by the generator's own encoder %.1f %%). Per angle: %@. Judge: %@.</p><p>Structure: %@%@.</p>",
+                                             records.count, summary.identityPreservation * 100, summary.chance * 100, byEncoder.overall * 100,
                                              angles.map { String(format: "%d°: %.1f %%", $0, (perAngle[String($0)] ?? 0) * 100) }.joined(separator: ", "),
                                              HTML.escape(summary.judge), HTML.escape(settings.structure),
                                              renders == nil ? " (built-in: angle slots take other observed poses of the same pseudo-identity, not true rotations)" : "")),
@@ -135,7 +142,7 @@ public struct ViewGeneration {
                     let p = "\(r)/render_\(angle)/\(records[i].name)"
                     return FileManager.default.fileExists(atPath: p) ? p : records[i].path
                 }
-                let ps = identities.partners[i]
+                let ps = identities.structureSources(of: i)
                 return ps.isEmpty ? records[i].path : records[ps[slot % ps.count]].path
             }
             let s = try BatchLoader(paths: paths, height: settings.height, width: settings.width, batchSize: count).load(batch: 0).to(device)

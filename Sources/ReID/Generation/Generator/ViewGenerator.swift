@@ -15,6 +15,8 @@ import Torch
 /// - feature consistency on y = G(a_k, s_i): the re-ID feature of y matches x_k's (1 − cosine)
 ///   and the structure code of y matches s_i (L1);
 /// - adversarial (least squares) on y and on the reconstructions.
+/// Training (`GeneratorTraining`) keeps an exponential moving average of the generator modules,
+/// from which samples and views are drawn.
 public final class ViewGenerator: Module {
     public let identity: ReIDModel
     let mapping: StyleMapping
@@ -100,30 +102,32 @@ public final class ViewGenerator: Module {
         }
     }
 
-    /// One generator and one discriminator update. `x`, `partner`, `other` are ImageNet-normalised
-    /// batches of equal size; `structureOf` optionally replaces grey(x) as x's structure input
-    /// (a rendered body of x's own pose).
-    public func step(x: Tensor, partner: Tensor, other: Tensor, structureOf: Tensor? = nil,
+    /// One generator and one discriminator update. `x` is an ImageNet-normalised batch; the
+    /// features are the frozen encoder's L2-normalised embeddings (`GeneratorData`) of x, of a
+    /// same-pseudo-identity partner of each x, and of a different image of each x. `structureOf`
+    /// optionally replaces grey(x) as x's structure input (a rendered body of x's own pose).
+    public func step(x: Tensor, xFeature: Tensor, partnerFeature: Tensor, otherFeature: Tensor, structureOf: Tensor? = nil,
                      generatorOptimizer: Optimizer, discriminatorOptimizer: Optimizer) throws -> StepLosses {
         let unit = try ViewGenerator.toUnit(x)
         let sGrey = try structureOf ?? ViewGenerator.grey(unit)
         let s = try structure(sGrey)
-        let (styleX, styleP, styleK) = (try style(x), try style(partner), try style(other))
-        let selfRecon = try decoder(s, style: styleX)
-        let crossRecon = try decoder(s, style: styleP)
-        let swapped = try decoder(s, style: styleK)
+        // The three decodings of x's structure (own, partner's and another image's appearance)
+        // in one batch: instance norm works per image, so this equals three calls, in fewer,
+        // larger convolutions.
+        let n = x.size(0)
+        let styles = try mapping(Tensor.cat([xFeature, partnerFeature, otherFeature], dim: 0))
+        let decoded = try decoder(Tensor.cat([s, s, s], dim: 0), style: styles)
+        let selfRecon = try decoded.narrow(dim: 0, start: 0, length: n)
+        let crossRecon = try decoded.narrow(dim: 0, start: n, length: n)
+        let swapped = try decoded.narrow(dim: 0, start: 2 * n, length: n)
         let lSelf = try F.l1Loss(selfRecon, unit)
         let lCross = try F.l1Loss(crossRecon, unit)
-        let fk = try withNoGrad { try identityFeature(other) }
         let fy = try identityFeature(ViewGenerator.toNormalised(swapped))
-        let lId = try (1 - (fy * fk).sum(dim: 1)).mean()
+        let lId = try (1 - (fy * otherFeature).sum(dim: 1)).mean()
         let lStructure = try F.l1Loss(structure(ViewGenerator.grey(swapped)), s.detached())
-        var lAdv = try Tensor.zeros([], device: x.device)
-        for fake in [swapped, selfRecon, crossRecon] {
-            let d = try discriminator(fake)
-            lAdv = try lAdv + F.mseLoss(d, Tensor.ones(d.shape, device: d.device))
-        }
-        lAdv = try lAdv / 3
+        // Least squares on all three fakes at once (the mean over equal thirds = their average).
+        let dFake = try discriminator(decoded)
+        let lAdv = try F.mseLoss(dFake, Tensor.ones(dFake.shape, device: dFake.device))
         let total = try lSelf * weights.selfReconstruction + lCross * weights.crossReconstruction
             + lId * weights.identityConsistency + lStructure * weights.structureConsistency + lAdv * weights.adversarial
         try generatorOptimizer.zeroGrad()
@@ -141,5 +145,14 @@ public final class ViewGenerator: Module {
         return StepLosses(selfReconstruction: try lSelf.item(), crossReconstruction: try lCross.item(),
                           identityConsistency: try lId.item(), structureConsistency: try lStructure.item(),
                           adversarial: try lAdv.item(), discriminator: try lD.item())
+    }
+
+    /// The generator modules' EMA lives in a second `ViewGenerator` on the same encoder; these are
+    /// its checkpoint names, and what generation loads into the live modules when present.
+    static let emaNames = ["ema.mapping", "ema.structure", "ema.decoder"]
+
+    /// The generator modules (not the discriminator) under their EMA checkpoint names.
+    var emaModules: [String: any Module] {
+        Dictionary(uniqueKeysWithValues: zip(ViewGenerator.emaNames, generatorModules))
     }
 }
