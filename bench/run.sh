@@ -14,5 +14,6 @@ mkdir -p "$here/results" "$here/work"
 "$here/.venv/bin/python" "$here/cluster_bench.py" --reid "$bin" --shared "$shared" --out "$here/results/cluster.json"
 "$here/.venv/bin/python" "$here/search_bench.py" --reid "$bin" --shared "$shared" --out "$here/results/search.json"
 "$here/.venv/bin/python" "$here/remix_bench.py" --reid "$bin" --shared "$shared" --out "$here/results/remix.json"
-"$here/.venv/bin/python" "$here/views_bench.py" --reid "$bin" --shared "$shared" --out "$here/results/views.json"
 "$here/.venv/bin/python" "$here/unsupervised_bench.py" --reid "$bin" --shared "$shared" --out "$here/results/unsupervised.json"
+# After the unsupervised bench: its PPLR-from-ImageNet run judges the generated views.
+"$here/.venv/bin/python" "$here/views_bench.py" --reid "$bin" --shared "$shared" --out "$here/results/views.json"
