@@ -118,8 +118,10 @@ def cuhk03(a, work, picks):
     data = os.path.join(a.shared, "data", "cuhk03-pair1")
     osnet = os.path.join(a.shared, "weights", "osnet_x0_25_msmt17.onnx")
     views = os.path.join(work, "cuhk03-views")
+    # The shared OSNet's unsupervised recipe (bench/unsupervised_bench.py): 256x128, Adam 3.5e-5, eps 0.5.
     sets = [f"model.initialWeights={osnet}", f"views.dir={views}", "data.height=256", "data.width=128",
-            "clustering.eps=0.5", f"training.epochs={a.cuhk03_epochs}", f"training.itersPerEpoch={a.cuhk03_iters}"]
+            "optimizer.lr=0.000035", "clustering.eps=0.5", "pplr.aalsEpoch=1",
+            f"training.epochs={a.cuhk03_epochs}", f"training.itersPerEpoch={a.cuhk03_iters}"]
     out = os.path.join(work, "cuhk03-ablation")
     first = ablation(a, data, out, sets, [a.seeds[0]], [])
     table = ablation(a, data, out, sets, a.seeds, ["baseline"] + picks)
@@ -181,7 +183,7 @@ def main():
     ap.add_argument("--judge", default="run:" + os.path.join(HERE, "work", "unsupervised", "imagenet_pplr"),
                     help="re-ID model that judges identity preservation ('' for the generator's own encoder)")
     ap.add_argument("--cuhk03-epochs", type=int, default=4)
-    ap.add_argument("--cuhk03-iters", type=int, default=30)
+    ap.add_argument("--cuhk03-iters", type=int, default=40)
     a = ap.parse_args()
     a.seeds = [int(s) for s in a.seeds.split(",")]
     commit = a.binary_commit or binary_commit()
