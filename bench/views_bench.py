@@ -102,7 +102,7 @@ def generator(a, work):
     train_wall = time.time() - start
     if not os.path.exists(os.path.join(views, "generation.json")):
         shutil.rmtree(views, ignore_errors=True)
-        judge = ["--judge", a.judge, "--judge-size", "256x128"] if a.judge else []
+        judge = ["--judge", a.judge] if a.judge else []  # a run is read at its own input size
         run_json([a.reid, "generator", "generate", "--run", run, "--data", data, "--angles", ANGLES, "--out", views,
                   *judge, "--json"])
     with open(os.path.join(views, "generation.json")) as f:

@@ -110,8 +110,7 @@ final class ViewGenerationTests: XCTestCase {
         if !renders {
             // An independent judge (here an untrained registry model, at its own size).
             generation.judge = "osnet_x0_25"
-            generation.judgeHeight = 32
-            generation.judgeWidth = 16
+            generation.judgeSize = (32, 16)
         }
         let summary = try generation.run()
         XCTAssertNotNil(summary.identityPreservationByEncoder)

@@ -130,7 +130,7 @@ extension GeneratorCommand {
                 Example:
                   reid generator generate --run runs/gen --data data/synth --angles 90,135,180,270 --out out/views
                   reid generator generate --run runs/gen --data data/cuhk03 --out out/views \
-                      --judge run:runs/pplr-imagenet --judge-size 256x128
+                      --judge run:runs/pplr-imagenet
                 """
         )
         @Option(name: .customLong("run"), help: "A run folder of reid generator train.")
@@ -145,8 +145,8 @@ extension GeneratorCommand {
         var judge: String?
         @Option(help: "Weights of a --judge backbone.")
         var judgeWeights: String?
-        @Option(help: "Input size HEIGHTxWIDTH of the judge.")
-        var judgeSize = ImageSize(height: 256, width: 128)
+        @Option(help: "Input size HEIGHTxWIDTH of the judge (default: a run's own size, else 256x128).")
+        var judgeSize: ImageSize?
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
@@ -160,8 +160,7 @@ extension GeneratorCommand {
             var generation = ViewGeneration(runPath: runFolder, data: data, angles: parsed.map { $0! }, out: out)
             generation.judge = judge
             generation.judgeWeights = judgeWeights
-            generation.judgeHeight = judgeSize.height
-            generation.judgeWidth = judgeSize.width
+            generation.judgeSize = judgeSize.map { ($0.height, $0.width) }
             let summary = try generation.run()
             if json {
                 let encoder = JSONEncoder()

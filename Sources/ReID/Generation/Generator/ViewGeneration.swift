@@ -17,11 +17,11 @@ public struct ViewGeneration {
     public var device: Device = .cpu
     public var verbose = true
     /// A re-ID model to judge identity preservation with (any `reid extract --model` spec:
-    /// `onnx:PATH`, `run:DIR`, a backbone name with `judgeWeights`), read at `judgeHeight`×`judgeWidth`.
+    /// `onnx:PATH`, `run:DIR`, a backbone name with `judgeWeights`), read at `judgeSize`
+    /// (nil: a run's own input size, else 256×128).
     public var judge: String?
     public var judgeWeights: String?
-    public var judgeHeight = 256
-    public var judgeWidth = 128
+    public var judgeSize: (height: Int, width: Int)?
 
     public init(runPath: String, data: String, angles: [Int], out: String) {
         self.runPath = runPath
@@ -106,9 +106,11 @@ public struct ViewGeneration {
         var judgeName = "the generator's identity encoder (\(settings.backbone), frozen during training; lenient: its identity loss optimised it)"
         if let judge {
             let model = try LoadedModel.load(judge, weights: judgeWeights, device: device)
-            judged = try IdentityPreservation.measure(originals: records.map(\.path), views: viewPaths, height: judgeHeight,
-                                                      width: judgeWidth, device: device) { try model.embed($0) }
-            judgeName = "\(judge) at \(judgeHeight)x\(judgeWidth), a model the generator did not use"
+            let size = try judgeSize ?? RunModel.directory(of: judge).map { try RunModel(directory: $0) }.map { ($0.height, $0.width) }
+                ?? (256, 128)
+            judged = try IdentityPreservation.measure(originals: records.map(\.path), views: viewPaths, height: size.0,
+                                                      width: size.1, device: device) { try model.embed($0) }
+            judgeName = "\(judge) at \(size.0)x\(size.1), a model the generator did not use"
         }
         let perAngle = judged.perAngle
         let summary = Summary(originals: records.count, angles: angles, written: written, withoutStructureSource: selfStructure,
