@@ -43,6 +43,20 @@ final class ReIDModelTests: XCTestCase {
         XCTAssertEqual(out.parts.count, 3)
         XCTAssertEqual(out.parts[0].afterBNNeck.shape, [2, 128])
         XCTAssertEqual(out.global.afterBNNeck.shape, [2, 512])
+        // model.onnxEmbedding=false: the global feature is pooled from the parts' map, as in PPLR's
+        // ResNet-50, so it is the mean of the part stripes of equal height before their BNNecks.
+        let pooled = try ReIDModel(backbone: "onnx:" + onnx, head: .init(classes: 0, parts: 4), keepONNXEmbedding: false)
+        pooled.eval()
+        XCTAssertEqual(pooled.featureDimension, 128)
+        let o = try withNoGrad { try pooled(Tensor.rand([2, 3, 256, 128])) }
+        let meanOfParts = try Tensor.stack(o.parts.map(\.beforeBNNeck)).mean(dim: 0)
+        XCTAssertLessThan(try (o.global.beforeBNNeck - meanOfParts).abs().max().item(), 1e-4)
+        var section = TrainingConfig.ModelSection()
+        section.backbone = "onnx:" + onnx
+        section.parts = 3
+        section.onnxEmbedding = false
+        XCTAssertEqual(try ModelFactory.make(section, classes: 0, device: .cpu, channelsLast: false).featureDimension, 128,
+                       "the config key reaches the model")
     }
 
     func testBNNeckBiasIsFrozenAndClassifierHasNoBias() throws {

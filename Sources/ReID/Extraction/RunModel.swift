@@ -61,7 +61,7 @@ public struct RunModel: Sendable {
             section.backbone = BackboneRegistry.onnxPrefix + copy
         }
         let model = try ReIDModel(backbone: section.backbone, options: BackboneOptions(lastStride: section.lastStride),
-                                  head: try section.head(classes: 0))
+                                  head: try section.head(classes: 0), keepONNXEmbedding: section.onnxEmbedding)
         try model.loadWeights(from: checkpoint, usage: .inference)
         model.eval()
         model.requiresGrad(false)

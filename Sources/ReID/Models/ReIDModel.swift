@@ -39,12 +39,14 @@ public final class ReIDModel: Module {
     /// A model on a backbone from `BackboneRegistry` (which loads `options.pretrainedWeights`
     /// into the backbone when given). With parts, an `onnx:` backbone is cut at its global pooling
     /// for the parts, and its layers after the pooling (its trained embedding) give the global feature.
+    /// `keepONNXEmbedding` false pools the global feature from the parts' map instead.
     public convenience init(backbone name: String, options: BackboneOptions = .init(),
-                            head configuration: HeadConfiguration = .init(), mode: Mode = .full) throws {
+                            head configuration: HeadConfiguration = .init(), mode: Mode = .full,
+                            keepONNXEmbedding: Bool = true) throws {
         let backbone: any Backbone
         if let path = BackboneRegistry.onnxPath(name), configuration.parts > 0 {
             // Parts are stripes of a spatial map; an ONNX network that pools to an embedding is cut there.
-            backbone = try ONNXBackbone(path: path, spatialMap: true, keepEmbedding: true)
+            backbone = try ONNXBackbone(path: path, spatialMap: true, keepEmbedding: keepONNXEmbedding)
         } else {
             backbone = try BackboneRegistry.make(name, options: options)
         }

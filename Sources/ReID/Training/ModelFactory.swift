@@ -7,7 +7,7 @@ public enum ModelFactory {
                             channelsLast: Bool) throws -> ReIDModel {
         let section = section.resolved
         let model = try ReIDModel(backbone: section.backbone, options: BackboneOptions(lastStride: section.lastStride),
-                                  head: try section.head(classes: classes))
+                                  head: try section.head(classes: classes), keepONNXEmbedding: section.onnxEmbedding)
         if !section.initialWeights.isEmpty {
             try model.loadWeights(from: section.initialWeights, usage: .initialisation)
         }

@@ -94,6 +94,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         public var gemP = 3.0
         /// Horizontal part features (0: none; PPLR uses 3).
         public var parts = 0
+        /// With parts on an `onnx:` network that pools to an embedding: true takes the global
+        /// feature from the network's own layers after its last pooling (its trained embedding);
+        /// false pools it from the same map as the parts, as PPLR's ResNet-50 does.
+        public var onnxEmbedding = true
         /// Weights to start from: a run's best.safetensors, a backbone file (.safetensors/.pth);
         /// empty: the backbone's random initialisation.
         public var initialWeights = ""
