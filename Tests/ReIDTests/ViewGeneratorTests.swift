@@ -154,11 +154,22 @@ final class ViewGenerationTests: XCTestCase {
         }
         XCTAssertEqual(try train(4, "straight").steps, 4)
         XCTAssertEqual(try train(2, "resumed").steps, 2)
+        // Pretend the first part trained for 1,000 s: the resumed part must count on from there.
+        let logPath = folder + "/resumed/log.jsonl"
+        let text = try String(contentsOfFile: logPath, encoding: .utf8)
+        let pretended = try NSRegularExpression(pattern: "\"seconds\":[0-9.e+-]+")
+            .stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "\"seconds\":1000")
+        XCTAssertNotEqual(pretended, text)
+        try pretended.write(toFile: logPath, atomically: true, encoding: .utf8)
         let resumed = try train(4, "resumed")
         XCTAssertEqual(resumed.steps, 4)
         XCTAssertEqual(resumed.firstLosses.count, 6, "it trained again after resuming")
-        let steps = TrainingLog(path: folder + "/resumed/log.jsonl").entries().compactMap { $0["epoch"] as? Int }
-        XCTAssertEqual(steps, [2, 4])
+        let entries = TrainingLog(path: folder + "/resumed/log.jsonl").entries()
+        XCTAssertEqual(entries.compactMap { $0["epoch"] as? Int }, [2, 4])
+        let clock = entries.compactMap { $0["seconds"] as? Double }
+        XCTAssertEqual(clock[0], 1000)
+        XCTAssertGreaterThan(clock[1], 1000, "the resumed run continues its own training clock (for --minutes)")
+        XCTAssertGreaterThanOrEqual(resumed.seconds, clock[1])
         let a = try Safetensors.load(folder + "/straight/last.safetensors", only: nil).0
         let b = try Safetensors.load(folder + "/resumed/last.safetensors", only: nil).0
         let compared = a.keys.filter { $0.hasPrefix("_state.") }

@@ -65,7 +65,7 @@ extension GeneratorCommand {
         var size = ImageSize(height: 128, width: 64)
         @Option(help: "Training steps (stop earlier with --minutes).")
         var steps = 20000
-        @Option(help: "Stop after this many minutes (0: no limit).")
+        @Option(help: "Stop after this many minutes of training in all; a resumed run counts its earlier time (0: no limit).")
         var minutes = 0.0
         @Option(help: "Images per batch (each also loads a partner and another image).")
         var batchSize = 8

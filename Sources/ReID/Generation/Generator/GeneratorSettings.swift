@@ -14,7 +14,7 @@ public struct GeneratorSettings: Codable, Sendable, Equatable {
     public var width = 64
     public var batchSize = 8
     public var steps = 20000
-    /// Stop early after this many minutes (0: no limit).
+    /// Stop early after this many minutes of training, resumed parts included (0: no limit).
     public var minutes = 0.0
     public var lr = 1e-4
     /// Pseudo-identities for the partner images: Jaccard + DBSCAN on the encoder's features.

@@ -25,6 +25,7 @@ public final class GeneratorTraining {
         public var structure: String
         public var firstLosses: [String: Double]
         public var lastLosses: [String: Double]
+        /// Training seconds of the whole run, resumed parts included.
         public var seconds: Double
         public var stoppedEarly: Bool
     }
@@ -95,6 +96,10 @@ public final class GeneratorTraining {
         let renders = settings.rendersDirectory
         let log = TrainingLog(path: run.log)
         let started = Date()
+        // Training time of the run so far: a resumed run continues its own clock, so --minutes
+        // bounds the whole run, not each invocation.
+        let before = resume ? (log.entries().last?["seconds"] as? Double ?? 0) : 0
+        let elapsed = { before + Date().timeIntervalSince(started) }
         var first: [String: Double] = [:], sums: [String: Double] = [:], count = 0
         var last: [String: Double] = [:]
         var step = startStep
@@ -135,12 +140,12 @@ public final class GeneratorTraining {
             for (key, v) in losses { sums[key, default: 0] += v }
             count += 1
             step += 1
-            let outOfTime = settings.minutes > 0 && Date().timeIntervalSince(started) > settings.minutes * 60
+            let outOfTime = settings.minutes > 0 && elapsed() > settings.minutes * 60
             if step % settings.checkpointEvery == 0 || step == settings.steps || outOfTime {
                 last = sums.mapValues { $0 / Double(max(count, 1)) }
                 try Checkpoint(epoch: step, bestScore: 0, bestEpoch: 0, configYAML: "")
                     .write(to: run.checkpoint, model: generator.identity, modules: saved, optimizers: optimizers)
-                try log.append(["epoch": step, "loss": last, "seconds": Date().timeIntervalSince(started)])
+                try log.append(["epoch": step, "loss": last, "seconds": elapsed()])
                 try GeneratorReport.training(run: run, generator: ema ?? generator, records: records, identities: identities,
                                              settings: settings, log: log.entries(), device: device)
                 say(String(format: "step %d/%d: self %.3f cross %.3f id %.3f adv %.3f D %.3f (%.2f s/step)", step, settings.steps,
@@ -158,6 +163,6 @@ public final class GeneratorTraining {
         }
         return Summary(steps: step, images: records.count, pseudoIdentities: clusters, pairedImages: identities.paired,
                        structure: settings.structure, firstLosses: first, lastLosses: last,
-                       seconds: Date().timeIntervalSince(started), stoppedEarly: stopped)
+                       seconds: elapsed(), stoppedEarly: stopped)
     }
 }
