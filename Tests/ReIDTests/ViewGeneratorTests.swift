@@ -91,15 +91,9 @@ final class ViewGenerationTests: XCTestCase {
                 }
             }
         }
-        var s = GeneratorSettings(data: data)
+        var s = tinySettings()
         s.structure = structure(folder)
-        s.backbone = "osnet_x0_25"
-        s.height = 64
-        s.width = 32
-        s.batchSize = 4
         s.steps = 2
-        s.eps = 0.7
-        s.minSamples = 2
         let training = GeneratorTraining(settings: s, runDirectory: folder + "/run")
         training.verbose = false
         let trained = try training.train()
