@@ -33,6 +33,20 @@ final class ViewGeneratorTests: XCTestCase {
         XCTAssertLessThan(crossLoss.suffix(3).reduce(0, +) / 3, crossLoss.prefix(3).reduce(0, +) / 3, "cross-reconstruction \(crossLoss)")
     }
 
+    /// Generation feeds the style mapping what training fed it: the cached, L2-normalised features.
+    func testGenerationUsesTheTrainingFeatures() throws {
+        let encoder = try ReIDModel(backbone: "osnet_x0_25")
+        let generator = try ViewGenerator(identity: encoder, structureWidth: 8)
+        let x = try images(3)
+        let data = try withNoGrad { try GeneratorData(images: x, features: generator.identity(x).embedding.normalized(dim: 1)) }
+        let grey = try ViewGenerator.grey(ViewGenerator.toUnit(x))
+        try withNoGrad {
+            let trained = try generator.decoder(generator.structure(grey), style: generator.mapping(data.batch([0, 1, 2]).features))
+            let generated = try generator.generate(appearance: x, structureGrey: grey)
+            XCTAssertLessThan(try (trained - generated).abs().max().item(), 1e-5)
+        }
+    }
+
     func testGreyAndNormalisationRoundTrip() throws {
         let unit = try Tensor.rand([2, 3, 8, 4]) * 2 - 1
         let back = try ViewGenerator.toUnit(ViewGenerator.toNormalised(unit))

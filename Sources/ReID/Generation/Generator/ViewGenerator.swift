@@ -81,8 +81,9 @@ public final class ViewGenerator: Module {
         try identity(normalised).embedding.normalized(dim: 1)
     }
 
-    /// Appearance style from ImageNet-normalised images.
-    func style(_ normalised: Tensor) throws -> Tensor { try mapping(identity(normalised).embedding) }
+    /// Appearance style from ImageNet-normalised images: the mapping of the L2-normalised feature,
+    /// exactly what training feeds it (`GeneratorData.features`).
+    func style(_ normalised: Tensor) throws -> Tensor { try mapping(identityFeature(normalised)) }
 
     /// Generates x's appearance on the structure of the grey images `structureGrey` ([N,1,H,W], −1…1).
     public func generate(appearance normalised: Tensor, structureGrey: Tensor) throws -> Tensor {
