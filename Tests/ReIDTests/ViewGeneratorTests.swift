@@ -47,6 +47,16 @@ final class ViewGeneratorTests: XCTestCase {
         }
     }
 
+    /// An ONNX encoder stays an ONNX encoder when a run is resumed or loaded for generation.
+    func testAnONNXEncoderIsRebuiltWithoutItsWeightsFile() throws {
+        var s = GeneratorSettings(data: "unused")
+        s.initialWeights = try SharedData.file("weights/osnet_x0_25_msmt17.onnx")
+        let fresh = try GeneratorRun.makeGenerator(s, device: .cpu)
+        let reloaded = try GeneratorRun.makeGenerator(s, loadWeights: false, device: .cpu)
+        XCTAssertEqual(Set(fresh.identity.stateDict().keys), Set(reloaded.identity.stateDict().keys))
+        XCTAssertEqual(reloaded.identity.featureDimension, 512)
+    }
+
     func testGreyAndNormalisationRoundTrip() throws {
         let unit = try Tensor.rand([2, 3, 8, 4]) * 2 - 1
         let back = try ViewGenerator.toUnit(ViewGenerator.toNormalised(unit))

@@ -29,12 +29,16 @@ public struct GeneratorRun {
         }
     }
 
-    /// The generator with the encoder described by `settings` (weights loaded later from a checkpoint).
-    static func makeGenerator(_ s: GeneratorSettings, device: Device) throws -> ViewGenerator {
+    /// The generator with the encoder described by `settings`. An ONNX file as initial weights is
+    /// the encoder's architecture too, so it is kept even when `loadWeights` is false (resume,
+    /// generation: the weights then come from the checkpoint).
+    static func makeGenerator(_ s: GeneratorSettings, loadWeights: Bool = true, device: Device) throws -> ViewGenerator {
         var section = TrainingConfig.ModelSection()
         section.backbone = s.backbone
         section.lastStride = 2
         section.initialWeights = s.initialWeights
+        section = section.resolved
+        if !loadWeights { section.initialWeights = "" }
         let encoder = try ModelFactory.make(section, classes: 0, device: device, channelsLast: false)
         let generator = try ViewGenerator(identity: encoder)
         try generator.to(device: device)
@@ -46,9 +50,7 @@ public struct GeneratorRun {
         let run = GeneratorRun(path)
         let settings = try readJSON(GeneratorSettings.self, from: run.settings, what: "generator settings")
         let identities = try readJSON(PseudoIdentities.self, from: run.identities, what: "pseudo-identities")
-        var noInit = settings
-        noInit.initialWeights = ""
-        let generator = try makeGenerator(noInit, device: device)
+        let generator = try makeGenerator(settings, loadWeights: false, device: device)
         guard FileManager.default.fileExists(atPath: run.checkpoint) else {
             throw ReIDError.data(path: run.checkpoint, reason: "is missing; train the generator first (reid generator train --out \(path))")
         }

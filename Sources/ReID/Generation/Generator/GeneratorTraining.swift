@@ -51,8 +51,7 @@ public final class GeneratorTraining {
                 throw ReIDError.data(path: run.path, reason: "holds a generator trained with other data or encoder settings; use a new --out folder")
             }
         }
-        let generator = try GeneratorRun.makeGenerator(resume ? { var s = settings; s.initialWeights = ""; return s }() : settings,
-                                                        device: device)
+        let generator = try GeneratorRun.makeGenerator(settings, loadWeights: !resume, device: device)
         // The moving average of the generator modules (a second generator on the same encoder).
         let ema: ViewGenerator? = settings.emaDecay > 0 ? try ViewGenerator(identity: generator.identity) : nil
         if let ema {
