@@ -103,7 +103,8 @@ public struct ViewGeneration {
         let byEncoder = try IdentityPreservation.measure(originals: records.map(\.path), views: viewPaths, height: h, width: w,
                                                          device: device) { try generator.identity($0).embedding }
         var judged = byEncoder
-        var judgeName = "the generator's identity encoder (\(settings.backbone), frozen during training; lenient: its identity loss optimised it)"
+        let encoderName = settings.initialWeights.lowercased().hasSuffix(".onnx") ? "onnx:" + settings.initialWeights : settings.backbone
+        var judgeName = "the generator's identity encoder (\(encoderName), frozen during training; lenient: its identity loss optimised it)"
         if let judge {
             let model = try LoadedModel.load(judge, weights: judgeWeights, device: device)
             let size = try judgeSize ?? RunModel.directory(of: judge).map { try RunModel(directory: $0) }.map { ($0.height, $0.width) }
