@@ -32,6 +32,11 @@ public struct GeneratorData {
         self.features = features
     }
 
+    /// Features of `indices`, in order (no image copied).
+    public func features(_ indices: [Int]) throws -> Tensor {
+        try features.indexSelect(dim: 0, index: Tensor(indices.map(Int64.init)).to(features.device))
+    }
+
     /// Images and features of `indices`, in order.
     public func batch(_ indices: [Int]) throws -> (images: Tensor, features: Tensor) {
         let index = try Tensor(indices.map(Int64.init)).to(images.device)

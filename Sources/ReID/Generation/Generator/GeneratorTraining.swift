@@ -125,8 +125,8 @@ public final class GeneratorTraining {
                 }
             }
             let (x, fx) = try data.batch(xs)
-            let losses = try generator.step(x: x, xFeature: fx, partnerFeature: data.batch(ps).features,
-                                            otherFeature: data.batch(ks).features, structureOf: ownRender,
+            let losses = try generator.step(x: x, xFeature: fx, partnerFeature: data.features(ps),
+                                            otherFeature: data.features(ks), structureOf: ownRender,
                                             generatorOptimizer: gOpt, discriminatorOptimizer: dOpt).values
             if let ema {
                 // The usual warm-up: a short memory at first, so early samples are not the random start.
