@@ -20,9 +20,10 @@ final class ViewGeneratorTests: XCTestCase {
         let x = try images(4), partner = try images(4), other = try images(4)
         XCTAssertTrue(encoder.trainableParameters().isEmpty, "the identity encoder is frozen")
         var selfLoss: [Double] = [], crossLoss: [Double] = []
-        let (fx, fp, fk) = try withNoGrad { (try generator.identityFeature(x), try generator.identityFeature(partner), try generator.identityFeature(other)) }
+        let code = { (images: Tensor) in try withNoGrad { try ViewGenerator.appearanceCode(feature: generator.identityFeature(images), normalised: images) } }
+        let (cx, cp, ck) = (try code(x), try code(partner), try code(other))
         for _ in 0..<25 {
-            let l = try generator.step(x: x, xFeature: fx, partnerFeature: fp, otherFeature: fk, generatorOptimizer: gOpt,
+            let l = try generator.step(x: x, xCode: cx, partnerCode: cp, otherCode: ck, generatorOptimizer: gOpt,
                                        discriminatorOptimizer: dOpt)
             XCTAssertTrue(l.values.values.allSatisfy(\.isFinite), "\(l.values)")
             selfLoss.append(l.selfReconstruction)
@@ -33,7 +34,7 @@ final class ViewGeneratorTests: XCTestCase {
         XCTAssertLessThan(crossLoss.suffix(3).reduce(0, +) / 3, crossLoss.prefix(3).reduce(0, +) / 3, "cross-reconstruction \(crossLoss)")
     }
 
-    /// Generation feeds the style mapping what training fed it: the cached, L2-normalised features.
+    /// Generation feeds the style mapping what training fed it: the cached appearance codes.
     func testGenerationUsesTheTrainingFeatures() throws {
         let encoder = try ReIDModel(backbone: "osnet_x0_25")
         let generator = try ViewGenerator(identity: encoder, structureWidth: 8)
@@ -41,9 +42,27 @@ final class ViewGeneratorTests: XCTestCase {
         let data = try withNoGrad { try GeneratorData(images: x, features: generator.identity(x).embedding.normalized(dim: 1)) }
         let grey = try ViewGenerator.grey(ViewGenerator.toUnit(x))
         try withNoGrad {
-            let trained = try generator.decoder(generator.structure(grey), style: generator.mapping(data.batch([0, 1, 2]).features))
+            let trained = try generator.decoder(generator.structure(grey), style: generator.mapping(data.batch([0, 1, 2]).codes))
             let generated = try generator.generate(appearance: x, structureGrey: grey)
             XCTAssertLessThan(try (trained - generated).abs().max().item(), 1e-5)
+        }
+    }
+
+    /// Untrained, two identity features (same colour layout) already draw different pictures on
+    /// one structure: the appearance path starts alive (unit features scaled by √D before the
+    /// mapping; unscaled, the pictures differed by 0.0096 against 0.089).
+    func testAppearanceChangesTheFreshGeneratorsPicture() throws {
+        Runtime.seed(5)
+        let generator = try ViewGenerator(identity: ReIDModel(backbone: "osnet_x0_25"), structureWidth: 8)
+        let grey = try ViewGenerator.grey(ViewGenerator.toUnit(images(1)))
+        let picture = try images(1)  // one colour layout: only the identity feature differs
+        let features = try ViewGenerator.appearanceCode(feature: Tensor.randn([2, generator.identity.featureDimension]).normalized(dim: 1),
+                                                        normalised: Tensor.cat([picture, picture], dim: 0))
+        try withNoGrad {
+            let drawn = try generator.decoder(Tensor.cat([generator.structure(grey), generator.structure(grey)], dim: 0),
+                                              style: generator.mapping(features))
+            let difference = try (drawn.narrow(dim: 0, start: 0, length: 1) - drawn.narrow(dim: 0, start: 1, length: 1)).abs().mean().item()
+            XCTAssertGreaterThan(difference, 0.04, "mean absolute difference between the two pictures")
         }
     }
 
@@ -73,9 +92,10 @@ final class ViewGeneratorTests: XCTestCase {
         XCTAssertEqual(ids.paired, 3)
     }
 
-    /// Neighbours: most similar first, another camera before the same camera; they lend structure
-    /// only to images without a partner.
-    func testNeighboursLendStructureToImagesWithoutPartners() throws {
+    /// Neighbours: most similar first, another camera before the same camera. Pose donors are
+    /// other people: never the image, its pseudo-identity or (for an outlier) its neighbours;
+    /// another camera first; the same donors on every call.
+    func testPoseDonorsAreOtherPeopleFromAnotherCamera() throws {
         // Rows 0..3 on a circle: 1 is closest to 0, then 2; 3 is opposite.
         let angles = [0.0, 0.3, 0.6, 3.0]
         let features = try Tensor(angles.flatMap { [Float(cos($0)), Float(sin($0))] }, shape: [4, 2])
@@ -83,9 +103,25 @@ final class ViewGeneratorTests: XCTestCase {
         XCTAssertEqual(near[0], [2, 3], "other-camera images (2, then 3) before the closer same-camera 1")
         XCTAssertEqual(near[1], [2, 3])
         XCTAssertEqual(near[2], [1, 0], "for camera 1: the camera-0 images, nearest (1) first")
-        let ids = PseudoIdentities(labels: [0, 0, -1, -1], cameras: [0, 0, 1, 1], names: ["a", "b", "c", "d"], neighbours: near)
-        XCTAssertEqual(ids.structureSources(of: 0), [1], "a partner first")
-        XCTAssertEqual(ids.structureSources(of: 2), [1, 0], "an outlier borrows its neighbours' poses")
+
+        // 12 images: pseudo-identity 0 = 0,1 (camera 0); 1 = 2..5 (camera 1); 6..11 outliers (camera 0, 1 alternating).
+        let labels = [0, 0, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1]
+        let cameras = [0, 0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 1]
+        let names = (0..<12).map { "\($0).jpg" }
+        let neighbours = (0..<12).map { i in i == 6 ? [7, 9] : [] }
+        let ids = PseudoIdentities(labels: labels, cameras: cameras, names: names, neighbours: neighbours)
+        for i in 0..<12 {
+            let donors = ids.poseDonors(of: i, count: 3, cameras: cameras)
+            XCTAssertEqual(donors.count, 3, "image \(i)")
+            XCTAssertEqual(Set(donors).count, 3, "image \(i): distinct donors")
+            XCTAssertFalse(donors.contains(i))
+            XCTAssertTrue(donors.allSatisfy { cameras[$0] != cameras[i] }, "image \(i): another camera while one has enough images")
+            if labels[i] >= 0 { XCTAssertTrue(donors.allSatisfy { labels[$0] != labels[i] }, "image \(i): not its own pseudo-identity") }
+            XCTAssertEqual(donors, ids.poseDonors(of: i, count: 3, cameras: cameras), "reproducible")
+        }
+        XCTAssertTrue(Set(ids.poseDonors(of: 6, count: 3, cameras: cameras)).isDisjoint(with: [7, 9]), "an outlier's neighbours are likely itself")
+        // One camera only: donors still come, from the same camera.
+        XCTAssertEqual(ids.poseDonors(of: 0, count: 2, cameras: Array(repeating: 0, count: 12)).count, 2)
     }
 
     /// By hand: originals are three unit vectors; view 0 and view 2 are nearest their own source,

@@ -124,9 +124,9 @@ public final class GeneratorTraining {
                     ownRender = try ViewGenerator.grey(ViewGenerator.toUnit(loaded.to(device)))
                 }
             }
-            let (x, fx) = try data.batch(xs)
-            let losses = try generator.step(x: x, xFeature: fx, partnerFeature: data.features(ps),
-                                            otherFeature: data.features(ks), structureOf: ownRender,
+            let (x, cx) = try data.batch(xs)
+            let losses = try generator.step(x: x, xCode: cx, partnerCode: data.codes(ps),
+                                            otherCode: data.codes(ks), structureOf: ownRender,
                                             generatorOptimizer: gOpt, discriminatorOptimizer: dOpt).values
             if let ema {
                 // The usual warm-up: a short memory at first, so early samples are not the random start.
@@ -147,8 +147,8 @@ public final class GeneratorTraining {
                 try log.append(["epoch": step, "loss": last, "seconds": elapsed()])
                 try GeneratorReport.training(run: run, generator: ema ?? generator, records: records, identities: identities,
                                              settings: settings, log: log.entries(), device: device)
-                say(String(format: "step %d/%d: self %.3f cross %.3f id %.3f adv %.3f D %.3f (%.2f s/step)", step, settings.steps,
-                           last["self_recon"] ?? .nan, last["cross_recon"] ?? .nan, last["id_consistency"] ?? .nan,
+                say(String(format: "step %d/%d: self %.3f cross %.3f id %.3f contrast %.3f adv %.3f D %.3f (%.2f s/step)", step, settings.steps,
+                           last["self_recon"] ?? .nan, last["cross_recon"] ?? .nan, last["id_consistency"] ?? .nan, last["id_contrast"] ?? .nan,
                            last["adversarial"] ?? .nan, last["discriminator"] ?? .nan,
                            Date().timeIntervalSince(started) / Double(max(step - startStep, 1))))
                 sums = [:]

@@ -4,9 +4,10 @@ import Torch
 /// Pseudo-identities of unlabeled training images (the encoder's features → Jaccard + DBSCAN) and,
 /// per image, its partners: other images of the same pseudo-identity, other cameras first.
 /// The generator's cross-reconstruction uses the partners. Generated views take their structure
-/// (pose) from a partner, or, for an image DBSCAN left out, from one of its `neighbours`: its
-/// nearest other images by the encoder's cosine similarity, other cameras first. The appearance
-/// of a view always comes from its own image, so a neighbour only lends a pose.
+/// (pose, background) from `poseDonors`: images of OTHER people. A partner's structure would
+/// just redraw that partner (cross-reconstruction trains exactly that), an image that already
+/// exists; another person's pose and scene, with this person's appearance, is a new view, and it
+/// is what the generator's swapped decoding learns.
 public struct PseudoIdentities: Codable, Sendable {
     public var labels: [Int]
     public var partners: [[Int]]
@@ -80,9 +81,21 @@ public struct PseudoIdentities: Codable, Sendable {
     /// Images with at least one partner.
     public var paired: Int { partners.filter { !$0.isEmpty }.count }
 
-    /// The images whose grey picture may give image `i`'s views their structure: its partners,
-    /// else its neighbours; empty only for a run written before neighbours (then its own image).
-    public func structureSources(of i: Int) -> [Int] {
-        !partners[i].isEmpty ? partners[i] : (i < neighbours.count ? neighbours[i] : [])
+    /// `count` images whose grey picture gives image `i`'s views their structure: images of
+    /// another pseudo-identity (for an outlier: other than itself and its `neighbours`, likely the
+    /// same person), from another camera where one exists, so the person appears in a scene of a
+    /// camera it was not seen by. Drawn by a generator seeded with `i`: a run's views are reproducible.
+    public func poseDonors(of i: Int, count: Int, cameras: [Int]) -> [Int] {
+        let n = labels.count
+        let excluded = Set([i] + (labels[i] < 0 && i < neighbours.count ? neighbours[i] : []))
+        guard n > excluded.count else { return [] }
+        var rng = SeededRandom(seed: 0x5EED_D0C5 &+ UInt64(i))
+        var donors: [Int] = []
+        for attempt in 0..<(64 * count) where donors.count < count {
+            let j = rng.int(0...(n - 1))
+            let otherCamera = cameras[j] != cameras[i] || attempt >= 32 * count
+            if !excluded.contains(j), !donors.contains(j), otherCamera, labels[i] < 0 || labels[j] != labels[i] { donors.append(j) }
+        }
+        return donors
     }
 }

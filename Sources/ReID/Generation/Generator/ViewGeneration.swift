@@ -6,9 +6,9 @@ import Torch
 /// generator's encoder and, when given, by an independent `judge` model.
 ///
 /// Structure per angle: with renders, `render_<deg>/<name>`; built-in (auto), the grey image of
-/// the n-th partner of the same pseudo-identity (other cameras first), or of the n-th nearest
-/// neighbour for an image without one, n = the angle's position in the list. Built-in "angles"
-/// therefore name slots of other observed poses, not rotations.
+/// the n-th pose donor (`PseudoIdentities.poseDonors`: another person, another camera first),
+/// n = the angle's position in the list. Built-in "angles" therefore name slots of other observed
+/// poses and scenes, not rotations.
 public struct ViewGeneration {
     public let runPath: String
     public let data: String
@@ -64,6 +64,8 @@ public struct ViewGeneration {
         let (h, w) = (settings.height, settings.width)
         var written = 0, selfStructure = 0
         let batchSize = 32
+        let cameras = records.map(\.camera)
+        let donors = renders == nil ? records.indices.map { identities.poseDonors(of: $0, count: angles.count, cameras: cameras) } : []
         for (slot, angle) in angles.enumerated() {
             try FileManager.default.createDirectory(atPath: "\(out)/nv/\(angle)", withIntermediateDirectories: true)
             for start in stride(from: 0, to: records.count, by: batchSize) {
@@ -73,8 +75,8 @@ public struct ViewGeneration {
                     if let renders {
                         let p = "\(renders)/render_\(angle)/\(records[i].name)"
                         if FileManager.default.fileExists(atPath: p) { structurePaths.append(p); continue }
-                    } else if case let sources = identities.structureSources(of: i), !sources.isEmpty {
-                        structurePaths.append(records[sources[slot % sources.count]].path)
+                    } else if !donors.isEmpty, slot < donors[i].count {
+                        structurePaths.append(records[donors[i][slot]].path)
                         continue
                     }
                     structurePaths.append(records[i].path)
@@ -93,7 +95,7 @@ public struct ViewGeneration {
                     written += 1
                 }
                 if slot == 0 && start == 0 {
-                    try writePreview(generator: generator, records: records, identities: identities, settings: settings)
+                    try writePreview(generator: generator, records: records, donors: donors, settings: settings)
                 }
             }
             if verbose { FileHandle.standardError.write(Data("generated \(records.count) views at \(angle)°\n".utf8)) }
@@ -125,15 +127,14 @@ public struct ViewGeneration {
                                              records.count, summary.identityPreservation * 100, summary.chance * 100, byEncoder.overall * 100,
                                              angles.map { String(format: "%d°: %.1f %%", $0, (perAngle[String($0)] ?? 0) * 100) }.joined(separator: ", "),
                                              HTML.escape(summary.judge), HTML.escape(settings.structure),
-                                             renders == nil ? " (built-in: angle slots take other observed poses of the same pseudo-identity, not true rotations)" : "")),
+                                             renders == nil ? " (built-in: each angle slot takes the pose and scene of another person, another camera first, not a true rotation)" : "")),
             ("Original and generated", "<img class='grid' src='preview.png'><p>Columns: original, then one generated view per angle (\(angles.map { "\($0)°" }.joined(separator: ", "))).</p>"),
         ]), to: out + "/report.html")
         return summary
     }
 
     /// preview.png: 8 originals and their generated views at every angle.
-    func writePreview(generator: ViewGenerator, records: [ImageRecord], identities: PseudoIdentities,
-                      settings: GeneratorSettings) throws {
+    func writePreview(generator: ViewGenerator, records: [ImageRecord], donors: [[Int]], settings: GeneratorSettings) throws {
         let count = min(8, records.count)
         let idx = Array(stride(from: 0, to: records.count, by: max(1, records.count / count)).prefix(count))
         let x = try BatchLoader(paths: idx.map { records[$0].path }, height: settings.height, width: settings.width,
@@ -145,8 +146,7 @@ public struct ViewGeneration {
                     let p = "\(r)/render_\(angle)/\(records[i].name)"
                     return FileManager.default.fileExists(atPath: p) ? p : records[i].path
                 }
-                let ps = identities.structureSources(of: i)
-                return ps.isEmpty ? records[i].path : records[ps[slot % ps.count]].path
+                return slot < donors[i].count ? records[donors[i][slot]].path : records[i].path
             }
             let s = try BatchLoader(paths: paths, height: settings.height, width: settings.width, batchSize: count).load(batch: 0).to(device)
             columns.append(try withNoGrad { try generator.generate(appearance: x, structureGrey: ViewGenerator.grey(ViewGenerator.toUnit(s))) })

@@ -2,9 +2,9 @@ import Foundation
 import Torch
 
 /// The view generator, after DG-Net (Zheng et al., CVPR 2019) as the GAN-augmented re-ID paper
-/// uses it: an identity/appearance encoder (the re-ID backbone, frozen: its pooled feature is
-/// mapped to AdaIN parameters), a structure encoder on grey images, a decoder, and a patch
-/// discriminator. Images enter as the re-ID pipeline loads them (ImageNet-normalised) and are
+/// uses it: an identity/appearance encoder (the re-ID backbone, frozen: its pooled feature, with
+/// the image's coarse colour layout, is mapped to AdaIN parameters), a structure encoder on grey
+/// images, a decoder, and a patch discriminator. Images enter as the re-ID pipeline loads them (ImageNet-normalised) and are
 /// generated in −1…1.
 ///
 /// Losses of the generator side, per step on images x_i, a same-pseudo-identity partner x_j
@@ -14,6 +14,12 @@ import Torch
 ///   appearance must redraw x_i on x_i's structure;
 /// - feature consistency on y = G(a_k, s_i): the re-ID feature of y matches x_k's (1 − cosine)
 ///   and the structure code of y matches s_i (L1);
+/// - identity contrast on y: among the batch's appearance sources x_k AND structure sources x_i,
+///   y's feature must pick its own x_k (cross-entropy over cosine / τ). Why: the grey structure
+///   carries the clothing's light and dark, so without it the decoder learns to redraw x_i with
+///   x_k's tint, which the cosine term alone tolerates; generated views take their structure from
+///   another person (`PseudoIdentities.poseDonors`), and must look like their appearance source,
+///   not like that donor;
 /// - adversarial (least squares) on y and on the reconstructions.
 /// Training (`GeneratorTraining`) keeps an exponential moving average of the generator modules,
 /// from which samples and views are drawn.
@@ -29,6 +35,9 @@ public final class ViewGenerator: Module {
         public var crossReconstruction = 5.0
         public var identityConsistency = 1.0
         public var structureConsistency = 1.0
+        public var identityContrast = 1.0
+        /// Temperature of the identity contrast.
+        public var contrastTemperature = 0.1
         public var adversarial = 1.0
         public init() {}
     }
@@ -40,7 +49,8 @@ public final class ViewGenerator: Module {
         identity.requiresGrad(false)
         structure = try StructureEncoder(width: structureWidth)
         decoder = try ViewDecoder(channels: structureWidth * 4)
-        mapping = try StyleMapping(identity.featureDimension, output: decoder.styleCount)
+        mapping = try StyleMapping(feature: identity.featureDimension, colours: 3 * ViewGenerator.colourStripes,
+                                   output: decoder.styleCount)
         discriminator = try PatchDiscriminator()
     }
 
@@ -81,9 +91,31 @@ public final class ViewGenerator: Module {
         try identity(normalised).embedding.normalized(dim: 1)
     }
 
-    /// Appearance style from ImageNet-normalised images: the mapping of the L2-normalised feature,
-    /// exactly what training feeds it (`GeneratorData.features`).
-    func style(_ normalised: Tensor) throws -> Tensor { try mapping(identityFeature(normalised)) }
+    /// Horizontal stripes of the colour layout (head to feet).
+    static let colourStripes = 8
+
+    /// Mean colour (−1…1) of each of `colourStripes` horizontal stripes, [N, 3·stripes]. Why it
+    /// joins the re-ID feature in the appearance code: a re-ID feature is trained to ignore what a
+    /// picture needs (light, exact shade), and where on the body each colour sits is spelled out
+    /// here rather than left for the mapping to decode; the identity losses still make a view
+    /// look like its person to the re-ID model.
+    public static func colourLayout(_ normalised: Tensor) throws -> Tensor {
+        try F.adaptiveAvgPool2d(toUnit(normalised), (colourStripes, 1)).flatten(from: 1)
+    }
+
+    /// The appearance code [N, D + 3·stripes]: the L2-normalised identity feature, then the colour layout.
+    public static func appearanceCode(feature: Tensor, normalised: Tensor) throws -> Tensor {
+        try Tensor.cat([feature, colourLayout(normalised)], dim: 1)
+    }
+
+    /// The identity-feature part of appearance codes.
+    func featurePart(_ code: Tensor) throws -> Tensor { try code.narrow(dim: 1, start: 0, length: identity.featureDimension) }
+
+    /// Appearance style from ImageNet-normalised images: the mapping of their appearance code,
+    /// exactly what training feeds it (`GeneratorData.codes`).
+    func style(_ normalised: Tensor) throws -> Tensor {
+        try mapping(ViewGenerator.appearanceCode(feature: identityFeature(normalised), normalised: normalised))
+    }
 
     /// Generates x's appearance on the structure of the grey images `structureGrey` ([N,1,H,W], −1…1).
     public func generate(appearance normalised: Tensor, structureGrey: Tensor) throws -> Tensor {
@@ -95,19 +127,20 @@ public final class ViewGenerator: Module {
         public var crossReconstruction: Double
         public var identityConsistency: Double
         public var structureConsistency: Double
+        public var identityContrast: Double
         public var adversarial: Double
         public var discriminator: Double
         public var values: [String: Double] {
             ["self_recon": selfReconstruction, "cross_recon": crossReconstruction, "id_consistency": identityConsistency,
-             "structure_consistency": structureConsistency, "adversarial": adversarial, "discriminator": discriminator]
+             "structure_consistency": structureConsistency, "id_contrast": identityContrast, "adversarial": adversarial, "discriminator": discriminator]
         }
     }
 
     /// One generator and one discriminator update. `x` is an ImageNet-normalised batch; the
-    /// features are the frozen encoder's L2-normalised embeddings (`GeneratorData`) of x, of a
+    /// codes are appearance codes (`appearanceCode`, cached in `GeneratorData`) of x, of a
     /// same-pseudo-identity partner of each x, and of a different image of each x. `structureOf`
     /// optionally replaces grey(x) as x's structure input (a rendered body of x's own pose).
-    public func step(x: Tensor, xFeature: Tensor, partnerFeature: Tensor, otherFeature: Tensor, structureOf: Tensor? = nil,
+    public func step(x: Tensor, xCode: Tensor, partnerCode: Tensor, otherCode: Tensor, structureOf: Tensor? = nil,
                      generatorOptimizer: Optimizer, discriminatorOptimizer: Optimizer) throws -> StepLosses {
         let unit = try ViewGenerator.toUnit(x)
         let sGrey = try structureOf ?? ViewGenerator.grey(unit)
@@ -116,7 +149,8 @@ public final class ViewGenerator: Module {
         // in one batch: instance norm works per image, so this equals three calls, in fewer,
         // larger convolutions.
         let n = x.size(0)
-        let styles = try mapping(Tensor.cat([xFeature, partnerFeature, otherFeature], dim: 0))
+        let styles = try mapping(Tensor.cat([xCode, partnerCode, otherCode], dim: 0))
+        let (xFeature, otherFeature) = (try featurePart(xCode), try featurePart(otherCode))
         let decoded = try decoder(Tensor.cat([s, s, s], dim: 0), style: styles)
         let selfRecon = try decoded.narrow(dim: 0, start: 0, length: n)
         let crossRecon = try decoded.narrow(dim: 0, start: n, length: n)
@@ -125,12 +159,15 @@ public final class ViewGenerator: Module {
         let lCross = try F.l1Loss(crossRecon, unit)
         let fy = try identityFeature(ViewGenerator.toNormalised(swapped))
         let lId = try (1 - (fy * otherFeature).sum(dim: 1)).mean()
+        let candidates = try Tensor.cat([otherFeature, xFeature], dim: 0)
+        let lContrast = try F.crossEntropy(fy.matmul(candidates.transposed(0, 1)) / weights.contrastTemperature,
+                                           target: Tensor.arange(n, device: fy.device))
         let lStructure = try F.l1Loss(structure(ViewGenerator.grey(swapped)), s.detached())
         // Least squares on all three fakes at once (the mean over equal thirds = their average).
         let dFake = try discriminator(decoded)
         let lAdv = try F.mseLoss(dFake, Tensor.ones(dFake.shape, device: dFake.device))
         let total = try lSelf * weights.selfReconstruction + lCross * weights.crossReconstruction
-            + lId * weights.identityConsistency + lStructure * weights.structureConsistency + lAdv * weights.adversarial
+            + lId * weights.identityConsistency + lContrast * weights.identityContrast + lStructure * weights.structureConsistency + lAdv * weights.adversarial
         try generatorOptimizer.zeroGrad()
         try discriminatorOptimizer.zeroGrad()
         try total.backward()
@@ -145,6 +182,7 @@ public final class ViewGenerator: Module {
         try discriminatorOptimizer.step()
         return StepLosses(selfReconstruction: try lSelf.item(), crossReconstruction: try lCross.item(),
                           identityConsistency: try lId.item(), structureConsistency: try lStructure.item(),
+                          identityContrast: try lContrast.item(),
                           adversarial: try lAdv.item(), discriminator: try lD.item())
     }
 
