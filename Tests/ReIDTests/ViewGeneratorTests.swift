@@ -199,9 +199,10 @@ final class ViewGenerationTests: XCTestCase {
     func testAResumedGeneratorContinuesFromItsLastStep() throws {
         let folder = NSTemporaryDirectory() + "reid-gen-resume-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        func train(_ steps: Int, _ run: String) throws -> GeneratorTraining.Summary {
+        func train(_ steps: Int, _ run: String, minutes: Double = 0) throws -> GeneratorTraining.Summary {
             var s = tinySettings()
             s.steps = steps
+            s.minutes = minutes
             let training = GeneratorTraining(settings: s, runDirectory: folder + "/" + run)
             training.verbose = false
             return try training.train()
@@ -217,7 +218,8 @@ final class ViewGenerationTests: XCTestCase {
         try pretended.write(toFile: logPath, atomically: true, encoding: .utf8)
         let resumed = try train(4, "resumed")
         XCTAssertEqual(resumed.steps, 4)
-        XCTAssertEqual(resumed.firstLosses.count, 6, "it trained again after resuming")
+        XCTAssertEqual(resumed.firstLosses.count, resumed.lastLosses.count, "it trained again after resuming")
+        XCTAssertFalse(resumed.firstLosses.isEmpty)
         let entries = TrainingLog(path: folder + "/resumed/log.jsonl").entries()
         XCTAssertEqual(entries.compactMap { $0["epoch"] as? Int }, [2, 4])
         let clock = entries.compactMap { $0["seconds"] as? Double }
@@ -232,6 +234,11 @@ final class ViewGenerationTests: XCTestCase {
             let d = try (a[key]! - b[key]!).abs().max().item()
             XCTAssertLessThan(d, 1e-6, key)
         }
+        // Its clock (over 1,000 s) is past --minutes 1: run again, it trains no further step.
+        let spent = try train(8, "resumed", minutes: 1)
+        XCTAssertEqual(spent.steps, 4)
+        XCTAssertTrue(spent.stoppedEarly)
+        XCTAssertEqual(TrainingLog(path: folder + "/resumed/log.jsonl").entries().count, 2, "no new log line")
     }
 
     func testBuiltInStructureWritesACompleteViewSet() throws {

@@ -106,6 +106,13 @@ public final class GeneratorTraining {
         let b = settings.batchSize
         while step < settings.steps {
             if StopSignal.isRequested { throw StopRequested() }
+            if step == startStep && settings.minutes > 0 && elapsed() > settings.minutes * 60 {
+                // A resumed run that had already used its --minutes: nothing more to train.
+                stopped = true
+                last = (log.entries().last?["loss"] as? [String: Double]) ?? [:]
+                say("\(run.path) already trained its --minutes \(settings.minutes) (step \(step))")
+                break
+            }
             var rng = SeededRandom(seed: settings.seed &+ UInt64(step) &* 0x9E37_79B9)
             let xs = (0..<b).map { _ in rng.int(0...(records.count - 1)) }
             let ps = xs.map { i in identities.partners[i].isEmpty ? i : identities.partners[i][rng.int(0...(identities.partners[i].count - 1))] }
