@@ -15,7 +15,10 @@ views, over seeds. Writes bench/results/views.json, which starts with a `summary
 
 Run folders live in bench/work/views/<binary commit>/, so an interrupted bench resumes (finished
 runs are reused, a generator resumes from its checkpoint) and a new binary starts afresh.
---skip-synthetic / --skip-generator / --skip-cuhk03 keep that part from the existing results file.
+--skip-synthetic / --skip-generator / --skip-cuhk03 keep that part from the existing results file;
+--generator-from FILE takes the generator part from another results file of this script (so the
+generator can train on one core while the synthetic part runs on the other, each with
+OMP_NUM_THREADS=1 and its own --out).
 """
 import argparse, json, os, shutil, subprocess, sys, time
 
@@ -114,7 +117,7 @@ def generator(a, work):
             "samples": os.path.relpath(os.path.join(run, "samples.png"), ROOT)}
 
 
-def cuhk03(a, work, picks):
+def cuhk03(a, work, result):
     data = os.path.join(a.shared, "data", "cuhk03-pair1")
     osnet = os.path.join(a.shared, "weights", "osnet_x0_25_msmt17.onnx")
     views = os.path.join(work, "cuhk03-views")
@@ -124,14 +127,15 @@ def cuhk03(a, work, picks):
             f"training.epochs={a.cuhk03_epochs}", f"training.itersPerEpoch={a.cuhk03_iters}"]
     out = os.path.join(work, "cuhk03-ablation")
     first = ablation(a, data, out, sets, [a.seeds[0]], [])
-    table = ablation(a, data, out, sets, a.seeds, ["baseline"] + picks)
+    chosen = picks(result)  # after the first pass, which does not need them
+    table = ablation(a, data, out, sets, a.seeds, ["baseline"] + chosen)
     variants = compact(table)
     base = variant(table, "baseline")
     return {"data": "cuhk03-pair1, train labels hidden (7,239 images); evaluated on its 200 query / 738 gallery",
             "initialisation": "shared OSNet x0.25 MSMT17 (ONNX) for every variant",
             "seeds": {"all variants": [a.seeds[0]], "baseline and the two picked": a.seeds},
             "picked_on": "the synthetic ablation's two best variants by mean mAP (not cuhk03's test set)",
-            "picked": picks, "settings": table["set"], "variants": variants, "runs": table["rows"],
+            "picked": chosen, "settings": table["set"], "variants": variants, "runs": table["rows"],
             "wall_seconds_first_pass": first["wall_seconds_this_call"],
             "verdicts": verdicts(variants, base["seconds_mean"] if base else None)}
 
@@ -180,6 +184,8 @@ def main():
     ap.add_argument("--skip-generator", action="store_true")
     ap.add_argument("--skip-cuhk03", action="store_true")
     ap.add_argument("--generator-minutes", type=float, default=60)
+    ap.add_argument("--generator-from", help="take the generator part from this results file (written by this script "
+                    "with --skip-synthetic --skip-cuhk03, e.g. run beside the synthetic part) instead of running it")
     ap.add_argument("--judge", default="run:" + os.path.join(HERE, "work", "unsupervised", "imagenet_pplr"),
                     help="re-ID model that judges identity preservation ('' for the generator's own encoder)")
     ap.add_argument("--cuhk03-epochs", type=int, default=4)
@@ -193,7 +199,9 @@ def main():
         sys.exit(f"--judge {a.judge}: no trained run there; run bench/unsupervised_bench.py --only imagenet first, "
                  "or pass another re-ID model the generator does not use")
     previous = json.load(open(a.out)) if os.path.exists(a.out) else {}
-    result = {"machine": {"cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M")}, "binary_commit": commit}
+    result = {"machine": {"cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M"),
+                          "cpus_used": sorted(os.sched_getaffinity(0)), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
+                          "load_average_at_start": os.getloadavg()}, "binary_commit": commit}
     if "summary" not in previous and previous:
         result["superseded"] = {"reason": SUPERSEDED_REASON, "results": previous}
     elif "superseded" in previous:
@@ -201,8 +209,12 @@ def main():
     # Each part records the binary that made it; a skipped part keeps its earlier result as it is.
     parts = (("synthetic", a.skip_synthetic, lambda: synthetic(a, work)),
              ("generator", a.skip_generator, lambda: generator(a, work)),
-             ("cuhk03_pair1", a.skip_cuhk03, lambda: cuhk03(a, work, picks(result))))
+             ("cuhk03_pair1", a.skip_cuhk03, lambda: cuhk03(a, work, result)))
+    if a.generator_from:
+        result["generator"] = json.load(open(a.generator_from))["generator"]
     for key, skip, part in parts:
+        if key == "generator" and a.generator_from:
+            continue
         if skip:
             if key in previous and "summary" in previous:
                 result[key] = previous[key]
