@@ -10,17 +10,18 @@ struct GeneratorCommand: ParsableCommand {
         discussion: """
             The generator redraws a person with the appearance of one image on the
             structure (pose, shape) of a grey image: an identity/appearance encoder
-            (a re-ID backbone, frozen), a structure encoder, an AdaIN decoder and a
-            patch discriminator, trained with adversarial, self-reconstruction,
-            cross-reconstruction of identity and feature-consistency losses. No
-            labels are used: images of one pseudo-identity (clustered features)
-            stand in for images of one person.
+            (a re-ID backbone, frozen, plus the image's coarse colour layout), a
+            structure encoder, an AdaIN decoder and a patch discriminator, trained
+            with adversarial, self-reconstruction, cross-reconstruction of identity,
+            feature-consistency and identity-contrast losses. No labels are used:
+            images of one pseudo-identity (clustered features) stand in for images
+            of one person.
 
             Structure per generated view:
               renders:DIR  DIR/render_<deg>/<image name>, grey body renders (1:2)
-              auto         the grey image of another image of the same
-                           pseudo-identity, other cameras first, or of a nearest
-                           neighbour for an image without one (no mesh needed)
+              auto         the grey image of another person (another
+                           pseudo-identity, another camera first): the person is
+                           redrawn in that pose and scene (no mesh needed)
 
             Use the re-ID model you will adapt as the encoder (--init, e.g. an ONNX
             model), and judge the views with a different re-ID model (--judge).

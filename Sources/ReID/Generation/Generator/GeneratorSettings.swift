@@ -4,7 +4,7 @@ import Foundation
 public struct GeneratorSettings: Codable, Sendable, Equatable {
     /// Training images: the train split of any supported layout.
     public var data: String
-    /// "auto" (built-in: grey image of another image of the same pseudo-identity) or
+    /// "auto" (built-in: the grey image itself in training, another person's for views) or
     /// "renders:DIR" (DIR/render_<deg>/<name> grey renders per angle; render_0 is the own pose).
     public var structure = "auto"
     /// The identity/appearance encoder: a re-ID backbone and its weights (frozen while training).
