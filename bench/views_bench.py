@@ -34,6 +34,12 @@ SUPERSEDED_REASON = ("measured before issue 18: one seed per variant, a smaller 
                      "ImageNet encoder, judged by that same encoder")
 
 
+def machine():
+    """Where and how a part ran: cores, the cores this process may use, its threads, the load."""
+    return {"cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M"), "cpus_used": sorted(os.sched_getaffinity(0)),
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"), "load_average": os.getloadavg()}
+
+
 def binary_commit():
     return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
                           text=True).stdout.strip()
@@ -199,9 +205,7 @@ def main():
         sys.exit(f"--judge {a.judge}: no trained run there; run bench/unsupervised_bench.py --only imagenet first, "
                  "or pass another re-ID model the generator does not use")
     previous = json.load(open(a.out)) if os.path.exists(a.out) else {}
-    result = {"machine": {"cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M"),
-                          "cpus_used": sorted(os.sched_getaffinity(0)), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
-                          "load_average_at_start": os.getloadavg()}, "binary_commit": commit}
+    result = {"machine": machine(), "binary_commit": commit}
     if "summary" not in previous and previous:
         result["superseded"] = {"reason": SUPERSEDED_REASON, "results": previous}
     elif "superseded" in previous:
@@ -211,7 +215,8 @@ def main():
              ("generator", a.skip_generator, lambda: generator(a, work)),
              ("cuhk03_pair1", a.skip_cuhk03, lambda: cuhk03(a, work, result)))
     if a.generator_from:
-        result["generator"] = json.load(open(a.generator_from))["generator"]
+        other = json.load(open(a.generator_from))
+        result["generator"] = {"machine": other.get("machine"), **other["generator"]}
     for key, skip, part in parts:
         if key == "generator" and a.generator_from:
             continue
@@ -219,7 +224,8 @@ def main():
             if key in previous and "summary" in previous:
                 result[key] = previous[key]
             continue
-        result[key] = {**part(), "binary_commit": commit}
+        started_on = machine()
+        result[key] = {**part(), "binary_commit": commit, "machine": {**started_on, "load_average_at_end": os.getloadavg()}}
         write_result({"summary": summary(result), **result}, a.out)
     write_result({"summary": summary(result), **result}, a.out)
 
