@@ -103,11 +103,12 @@ def synthetic(a, work):
 def generator(a, work):
     data = os.path.join(a.shared, "data", "cuhk03-pair1")
     osnet = os.path.join(a.shared, "weights", "osnet_x0_25_msmt17.onnx")
-    run = os.path.join(work, "cuhk03-generator")
-    views = os.path.join(work, "cuhk03-views")
+    suffix = "".join("-" + "".join(c for c in o if c.isalnum()) for o in a.generator_option)  # one folder per setting
+    run = os.path.join(work, "cuhk03-generator" + suffix)
+    views = os.path.join(work, "cuhk03-views" + suffix)
     start = time.time()
     train = run_json([a.reid, "generator", "train", "--data", data, "--structure", "auto", "--out", run,
-                      "--init", osnet, "--minutes", str(a.generator_minutes), "--json"])
+                      "--init", osnet, "--minutes", str(a.generator_minutes), *a.generator_option, "--json"])
     train_wall = time.time() - start
     if not os.path.exists(os.path.join(views, "generation.json")):
         shutil.rmtree(views, ignore_errors=True)
@@ -117,7 +118,7 @@ def generator(a, work):
     with open(os.path.join(views, "generation.json")) as f:
         gen = json.load(f)
     return {"data": "cuhk03-pair1 training images, labels hidden (7,239)",
-            "encoder": "shared OSNet x0.25 MSMT17 (ONNX), frozen", "train": train, "train_wall_seconds": train_wall,
+            "encoder": "shared OSNet x0.25 MSMT17 (ONNX), frozen", "options": a.generator_option, "train": train, "train_wall_seconds": train_wall,
             "generate": gen, "views": os.path.relpath(views, ROOT),
             "grid": os.path.relpath(os.path.join(views, "preview.png"), ROOT),
             "samples": os.path.relpath(os.path.join(run, "samples.png"), ROOT)}
@@ -126,7 +127,8 @@ def generator(a, work):
 def cuhk03(a, work, result):
     data = os.path.join(a.shared, "data", "cuhk03-pair1")
     osnet = os.path.join(a.shared, "weights", "osnet_x0_25_msmt17.onnx")
-    views = os.path.join(work, "cuhk03-views")
+    # The generator part's views (it may come from another binary's work folder, --generator-from).
+    views = os.path.join(ROOT, result.get("generator", {}).get("views", os.path.relpath(os.path.join(work, "cuhk03-views"), ROOT)))
     # The shared OSNet's unsupervised recipe (bench/unsupervised_bench.py): 256x128, Adam 3.5e-5, eps 0.5.
     sets = [f"model.initialWeights={osnet}", f"views.dir={views}", "data.height=256", "data.width=128",
             "optimizer.lr=0.000035", "clustering.eps=0.5", "pplr.aalsEpoch=1",
@@ -190,6 +192,8 @@ def main():
     ap.add_argument("--skip-generator", action="store_true")
     ap.add_argument("--skip-cuhk03", action="store_true")
     ap.add_argument("--generator-minutes", type=float, default=60)
+    ap.add_argument("--generator-option", action="append", default=[],
+                    help="an extra option for reid generator train, e.g. --generator-option=--structure-detail=9 (repeatable)")
     ap.add_argument("--generator-from", help="take the generator part from this results file (written by this script "
                     "with --skip-synthetic --skip-cuhk03, e.g. run beside the synthetic part) instead of running it")
     ap.add_argument("--judge", default="run:" + os.path.join(HERE, "work", "unsupervised", "imagenet_pplr"),

@@ -66,6 +66,46 @@ final class ViewGeneratorTests: XCTestCase {
         }
     }
 
+    /// With a structure detail size, a shade added to the whole grey picture (a lighter coat) no
+    /// longer changes the structure code; the plain grey code does change.
+    func testStructureDetailIgnoresShade() throws {
+        Runtime.seed(7)
+        let encoder = try ReIDModel(backbone: "osnet_x0_25")
+        let plain = try ViewGenerator(identity: encoder, structureWidth: 8)
+        let detailed = try ViewGenerator(identity: encoder, structureWidth: 8, structureDetail: 9)
+        try MomentumUpdate.apply(target: detailed.structure, source: plain.structure, momentum: 0)
+        let grey = try ViewGenerator.grey(ViewGenerator.toUnit(images(2)))
+        try withNoGrad {
+            let shadeChange = { (g: ViewGenerator) in try (g.encodeStructure(grey + 0.3) - g.encodeStructure(grey)).abs().max().item() }
+            XCTAssertLessThan(try shadeChange(detailed), 1e-4)
+            XCTAssertGreaterThan(try shadeChange(plain), 1e-2)
+        }
+        var s = GeneratorSettings(data: "unused")
+        s.structureDetail = 8
+        XCTAssertThrowsError(try s.validate(), "an even size has no centre")
+    }
+
+    /// With the feature bank, the identity contrast is taken over every image: a batch whose
+    /// bank rows do not match is refused, a matching one trains.
+    func testIdentityContrastOverTheBank() throws {
+        Runtime.seed(8)
+        let generator = try ViewGenerator(identity: ReIDModel(backbone: "osnet_x0_25"), structureWidth: 8)
+        let opt = try Optimizer.adam(generator.generatorModules.flatMap { $0.trainableParameters() }, lr: 1e-3)
+        let dOpt = try Optimizer.adam(generator.discriminator.trainableParameters(), lr: 1e-3)
+        let all = try images(6)
+        let features = try withNoGrad { try generator.identityFeature(all) }
+        let data = try GeneratorData(images: all, features: features)
+        let (x, cx) = try data.batch([0, 1])
+        let step = { (rows: [Int]) in
+            try generator.step(x: x, xCode: cx, partnerCode: cx, otherCode: data.codes([4, 5]), contrastBank: features,
+                               otherIndices: rows, generatorOptimizer: opt, discriminatorOptimizer: dOpt)
+        }
+        XCTAssertThrowsError(try step([4]))
+        let losses = try step([4, 5])
+        XCTAssertTrue(losses.identityContrast.isFinite)
+        XCTAssertGreaterThan(losses.identityContrast, 0)
+    }
+
     /// An ONNX encoder stays an ONNX encoder when a run is resumed or loaded for generation.
     func testAnONNXEncoderIsRebuiltWithoutItsWeightsFile() throws {
         var s = GeneratorSettings(data: "unused")

@@ -78,6 +78,8 @@ extension GeneratorCommand {
         var checkpointEvery = 250
         @Option(help: "Decay of the generator weights' moving average that samples and views come from (0: off).")
         var emaDecay = 0.999
+        @Option(help: "Take the local mean of this odd size out of the grey structure input, so that the shade of clothes comes from the appearance (0: plain grey).")
+        var structureDetail = 0
         @Option(help: "Random seed.")
         var seed: UInt64 = 0
         @Flag(help: "Print the summary as JSON.")
@@ -98,6 +100,7 @@ extension GeneratorCommand {
             s.eps = eps
             s.checkpointEvery = max(1, checkpointEvery)
             s.emaDecay = emaDecay
+            s.structureDetail = structureDetail
             s.seed = seed
             let training = GeneratorTraining(settings: s, runDirectory: out)
             do {

@@ -27,12 +27,16 @@ public struct GeneratorSettings: Codable, Sendable, Equatable {
     /// are drawn: the average smooths over the last adversarial updates, whose single weights
     /// swing from step to step (0 turns it off: the live weights are used).
     public var emaDecay = 0.999
+    /// Side (odd, in pixels) of the local mean taken out of the grey structure input, leaving
+    /// edges and texture but not the shade of large areas (a dark coat, a light shirt), which must
+    /// then come from the appearance; 0: the plain grey image.
+    public var structureDetail = 0
 
     public init(data: String) { self.data = data }
 
     enum CodingKeys: String, CodingKey {
         case data, structure, backbone, initialWeights, height, width, batchSize, steps, minutes, lr, eps, minSamples, seed
-        case checkpointEvery, emaDecay
+        case checkpointEvery, emaDecay, structureDetail
     }
 
     /// Reads every key that is present (a run folder written before a key existed keeps its default).
@@ -56,6 +60,7 @@ public struct GeneratorSettings: Codable, Sendable, Equatable {
         try read(.seed, &seed)
         try read(.checkpointEvery, &checkpointEvery)
         try read(.emaDecay, &emaDecay)
+        try read(.structureDetail, &structureDetail)
     }
 
     /// The renders folder when `structure` is renders:DIR.
@@ -78,6 +83,9 @@ public struct GeneratorSettings: Codable, Sendable, Equatable {
         }
         guard batchSize >= 2 else { throw ReIDError.invalidOption("generator batch size must be at least 2") }
         guard (0..<1).contains(emaDecay) else { throw ReIDError.invalidOption("--ema-decay \(emaDecay): use 0 (off) up to below 1, e.g. 0.999") }
+        guard structureDetail == 0 || (structureDetail >= 3 && structureDetail % 2 == 1) else {
+            throw ReIDError.invalidOption("--structure-detail \(structureDetail): use 0 (plain grey) or an odd size of at least 3, e.g. 9")
+        }
         guard checkpointEvery >= 1, steps >= 1 else { throw ReIDError.invalidOption("generator steps and --checkpoint-every must be at least 1") }
     }
 }

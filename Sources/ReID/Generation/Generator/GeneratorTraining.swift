@@ -47,13 +47,13 @@ public final class GeneratorTraining {
         if resume {
             let saved = try GeneratorRun.readJSON(GeneratorSettings.self, from: run.settings, what: "generator settings")
             guard saved.data == settings.data, saved.backbone == settings.backbone, saved.height == settings.height,
-                  saved.width == settings.width else {
-                throw ReIDError.data(path: run.path, reason: "holds a generator trained with other data or encoder settings; use a new --out folder")
+                  saved.width == settings.width, saved.structureDetail == settings.structureDetail else {
+                throw ReIDError.data(path: run.path, reason: "holds a generator trained with other data, encoder or structure settings; use a new --out folder")
             }
         }
         let generator = try GeneratorRun.makeGenerator(settings, loadWeights: !resume, device: device)
         // The moving average of the generator modules (a second generator on the same encoder).
-        let ema: ViewGenerator? = settings.emaDecay > 0 ? try ViewGenerator(identity: generator.identity) : nil
+        let ema: ViewGenerator? = settings.emaDecay > 0 ? try ViewGenerator(identity: generator.identity, structureDetail: settings.structureDetail) : nil
         if let ema {
             try ema.to(device: device)
             for m in ema.generatorModules { m.requiresGrad(false) }
@@ -134,6 +134,7 @@ public final class GeneratorTraining {
             let (x, cx) = try data.batch(xs)
             let losses = try generator.step(x: x, xCode: cx, partnerCode: data.codes(ps),
                                             otherCode: data.codes(ks), structureOf: ownRender,
+                                            contrastBank: data.features, otherIndices: ks,
                                             generatorOptimizer: gOpt, discriminatorOptimizer: dOpt).values
             if let ema {
                 // The usual warm-up: a short memory at first, so early samples are not the random start.

@@ -14,8 +14,9 @@ import Torch
 ///   appearance must redraw x_i on x_i's structure;
 /// - feature consistency on y = G(a_k, s_i): the re-ID feature of y matches x_k's (1 − cosine)
 ///   and the structure code of y matches s_i (L1);
-/// - identity contrast on y: among the batch's appearance sources x_k AND structure sources x_i,
-///   y's feature must pick its own x_k (cross-entropy over cosine / τ). Why: the grey structure
+/// - identity contrast on y: among all training images (training passes the feature bank; else
+///   the batch's appearance sources x_k and structure sources x_i), y's feature must pick its own
+///   x_k (cross-entropy over cosine / τ). Why: the grey structure
 ///   carries the clothing's light and dark, so without it the decoder learns to redraw x_i with
 ///   x_k's tint, which the cosine term alone tolerates; generated views take their structure from
 ///   another person (`PseudoIdentities.poseDonors`), and must look like their appearance source,
@@ -43,8 +44,12 @@ public final class ViewGenerator: Module {
     }
     public var weights = Weights()
 
-    public init(identity: ReIDModel, structureWidth: Int = 16) throws {
+    /// `GeneratorSettings.structureDetail`: 0, or the side of the local mean taken out of grey structure inputs.
+    public let structureDetail: Int
+
+    public init(identity: ReIDModel, structureWidth: Int = 16, structureDetail: Int = 0) throws {
         self.identity = identity
+        self.structureDetail = structureDetail
         identity.eval()
         identity.requiresGrad(false)
         structure = try StructureEncoder(width: structureWidth)
@@ -117,9 +122,18 @@ public final class ViewGenerator: Module {
         try mapping(ViewGenerator.appearanceCode(feature: identityFeature(normalised), normalised: normalised))
     }
 
+    /// The structure code of grey images [N,1,H,W], after taking out their local mean when
+    /// `structureDetail` is set.
+    func encodeStructure(_ grey: Tensor) throws -> Tensor {
+        guard structureDetail > 0 else { return try structure(grey) }
+        let k = structureDetail
+        let local = try F.avgPool2d(grey, kernel: (k, k), stride: (1, 1), padding: (k / 2, k / 2), countIncludePad: false)
+        return try structure(grey - local)
+    }
+
     /// Generates x's appearance on the structure of the grey images `structureGrey` ([N,1,H,W], −1…1).
     public func generate(appearance normalised: Tensor, structureGrey: Tensor) throws -> Tensor {
-        try decoder(structure(structureGrey), style: style(normalised))
+        try decoder(encodeStructure(structureGrey), style: style(normalised))
     }
 
     public struct StepLosses: Sendable {
@@ -140,11 +154,15 @@ public final class ViewGenerator: Module {
     /// codes are appearance codes (`appearanceCode`, cached in `GeneratorData`) of x, of a
     /// same-pseudo-identity partner of each x, and of a different image of each x. `structureOf`
     /// optionally replaces grey(x) as x's structure input (a rendered body of x's own pose).
+    /// With `contrastBank` (every training image's feature, [M, D]) and `otherIndices` (the rows
+    /// of the other images), the identity contrast picks each view's appearance source among all
+    /// images, as identity preservation measures it; without, among the batch's sources and structures.
     public func step(x: Tensor, xCode: Tensor, partnerCode: Tensor, otherCode: Tensor, structureOf: Tensor? = nil,
+                     contrastBank: Tensor? = nil, otherIndices: [Int] = [],
                      generatorOptimizer: Optimizer, discriminatorOptimizer: Optimizer) throws -> StepLosses {
         let unit = try ViewGenerator.toUnit(x)
         let sGrey = try structureOf ?? ViewGenerator.grey(unit)
-        let s = try structure(sGrey)
+        let s = try encodeStructure(sGrey)
         // The three decodings of x's structure (own, partner's and another image's appearance)
         // in one batch: instance norm works per image, so this equals three calls, in fewer,
         // larger convolutions.
@@ -159,10 +177,19 @@ public final class ViewGenerator: Module {
         let lCross = try F.l1Loss(crossRecon, unit)
         let fy = try identityFeature(ViewGenerator.toNormalised(swapped))
         let lId = try (1 - (fy * otherFeature).sum(dim: 1)).mean()
-        let candidates = try Tensor.cat([otherFeature, xFeature], dim: 0)
-        let lContrast = try F.crossEntropy(fy.matmul(candidates.transposed(0, 1)) / weights.contrastTemperature,
+        let lContrast: Tensor
+        if let contrastBank {
+            guard otherIndices.count == n else {
+                throw ReIDError.model("identity contrast: \(otherIndices.count) bank rows for a batch of \(n)")
+            }
+            lContrast = try F.crossEntropy(fy.matmul(contrastBank.transposed(0, 1)) / weights.contrastTemperature,
+                                           target: Tensor(otherIndices.map(Int64.init)).to(fy.device))
+        } else {
+            let candidates = try Tensor.cat([otherFeature, xFeature], dim: 0)
+            lContrast = try F.crossEntropy(fy.matmul(candidates.transposed(0, 1)) / weights.contrastTemperature,
                                            target: Tensor.arange(n, device: fy.device))
-        let lStructure = try F.l1Loss(structure(ViewGenerator.grey(swapped)), s.detached())
+        }
+        let lStructure = try F.l1Loss(encodeStructure(ViewGenerator.grey(swapped)), s.detached())
         // Least squares on all three fakes at once (the mean over equal thirds = their average).
         let dFake = try discriminator(decoded)
         let lAdv = try F.mseLoss(dFake, Tensor.ones(dFake.shape, device: dFake.device))
