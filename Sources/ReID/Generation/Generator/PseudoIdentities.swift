@@ -11,7 +11,8 @@ import Torch
 public struct PseudoIdentities: Codable, Sendable {
     public var labels: [Int]
     public var partners: [[Int]]
-    /// Up to `neighbourCount` nearest other images per image (empty in runs written before them).
+    /// Up to `neighbourCount` nearest other images per image (empty in runs written before them):
+    /// for an image in no cluster, the images most likely of the same person, so never its pose donors.
     public var neighbours: [[Int]]
 
     public static let neighbourCount = 4
