@@ -172,6 +172,29 @@ final class ViewGeneratorTests: XCTestCase {
         XCTAssertEqual(try IdentityPreservation.rate(views: views, originals: originals, sources: [0, 1, 2, 0]), 0.5)
         XCTAssertEqual(try IdentityPreservation.rate(views: views, originals: originals, sources: [0, 2, 2, 1]), 1.0)
         XCTAssertThrowsError(try IdentityPreservation.rate(views: views, originals: originals, sources: [0]))
+        // Person rate: originals 0 and 1 show one person. View 3 (from 0) lands on 1: a miss for
+        // the image rate, a hit for the person rate; view 1 (from 1) lands on 2, another person.
+        let found = try IdentityPreservation.nearest(views: views, originals: originals, excluded: [nil, nil, nil, nil])
+        XCTAssertEqual(found, [0, 2, 2, 1])
+        XCTAssertEqual(IdentityPreservation.rates(found: found, sources: [0, 1, 2, 0], persons: [7, 7, 8]),
+                       IdentityPreservation.Rates(image: 0.5, person: 0.75))
+        XCTAssertNil(IdentityPreservation.rates(found: found, sources: [0, 1, 2, 0], persons: [7, -1, 8]).person, "unnamed people: no person rate")
+        // Leaving an original out: view 2 without original 2 lands on 0.
+        XCTAssertEqual(try IdentityPreservation.nearest(views: views, originals: originals, excluded: [nil, nil, 2, nil])[2], 0)
+    }
+
+    /// By hand: person A has images 0, 1 (camera 0) and 2 (camera 1); person B only image 3. Image 2
+    /// is nearest 0, so as a real new view it finds its person always but image 1 never; image 2's
+    /// own views (0 and 1) land on each other. Own-image rate 1/3 while the person rate is 1: the
+    /// ceiling a new view's own-image rate runs into.
+    func testRealNewViewsBoundTheOwnImageRate() throws {
+        let originals = try Tensor([1, 0, 0, 0.95, 0.31, 0, 0.9, 0, 0.43, 0, 0, 1] as [Float], shape: [4, 3]).normalized(dim: 1)
+        let real = try XCTUnwrap(try IdentityPreservation.realViews(originals: originals, persons: [1, 1, 1, 2], cameras: [0, 0, 1, 1]))
+        XCTAssertEqual(real.pairs, 4)
+        XCTAssertEqual(real.rates.image, 1.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(real.rates.person, 1)
+        XCTAssertNil(try IdentityPreservation.realViews(originals: originals, persons: [1, 1, 2, 3], cameras: [0, 0, 1, 1]),
+                     "nobody in two cameras")
     }
 }
 

@@ -129,7 +129,11 @@ extension GeneratorCommand {
                 --judge, a re-ID model the generator did not use (any --model spec of reid
                 extract: onnx:PATH, run:DIR, or a backbone with --judge-weights), and always
                 also by the generator's own encoder, a lenient judge since its identity
-                loss optimised exactly that.
+                loss optimised exactly that. When the dataset names its people (Market
+                layout), it also reports how often the nearest original shows the same
+                person, and the same two rates for real new views (another camera's images
+                of the person): a view in a new pose and scene resembles the person's other
+                images as much as its source, so its own-image rate stays near that ceiling.
 
                 Example:
                   reid generator generate --run runs/gen --data data/synth --angles 90,135,180,270 --out out/views
@@ -174,6 +178,11 @@ extension GeneratorCommand {
                 print(String(format: "%d views written to %@; identity preservation %.1f%% (chance %.3f%%; by the generator's encoder %.1f%%): %@/report.html",
                              summary.written, out, summary.identityPreservation * 100, summary.chance * 100,
                              (summary.identityPreservationByEncoder ?? .nan) * 100, out))
+                if let person = summary.personPreservation {
+                    print(String(format: "same person as the source: %.1f%% (chance %.2f%%)%@", person * 100, (summary.personChance ?? .nan) * 100,
+                                 summary.realViews.map { String(format: "; real new views reach %.1f%% own image, %.1f%% same person",
+                                                                $0.image * 100, ($0.person ?? .nan) * 100) } ?? ""))
+                }
             }
         }
     }

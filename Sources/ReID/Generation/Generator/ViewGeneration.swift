@@ -42,6 +42,16 @@ public struct ViewGeneration {
         public var identityPreservationPerAngle: [String: Double]
         /// By the generator's own encoder, always (lenient: its identity loss optimised this).
         public var identityPreservationByEncoder: Double?
+        /// By the judge: the share of views whose nearest original shows the same person as their
+        /// source (nil when the dataset does not name its people; names only measure, never train).
+        public var personPreservation: Double?
+        public var personPreservationByEncoder: Double?
+        /// The share a random nearest original would score on the person rate.
+        public var personChance: Double?
+        /// Real new views judged the same way (`IdentityPreservation.realViews`): another camera's
+        /// images of the person taken as views of each of its images. Their image rate is the
+        /// ceiling of `identityPreservation` for views that change pose and scene.
+        public var realViews: IdentityPreservation.Rates?
         /// 1 / originals: the rate of a random guess.
         public var chance: Double
         public var judge: String
@@ -102,8 +112,11 @@ public struct ViewGeneration {
         }
         // Identity preservation, judged on the files as written (8-bit, as training reads them).
         let viewPaths = Dictionary(uniqueKeysWithValues: angles.map { a in (a, records.map { "\(out)/nv/\(a)/\($0.name)" }) })
-        let byEncoder = try IdentityPreservation.measure(originals: records.map(\.path), views: viewPaths, height: h, width: w,
-                                                         device: device) { try generator.identity($0).embedding }
+        let persons = records.allSatisfy({ $0.pid >= 0 }) ? records.map(\.pid) : nil
+        let byEncoder = try IdentityPreservation.measure(originals: records.map(\.path), views: viewPaths, persons: persons,
+                                                         cameras: cameras, height: h, width: w, device: device) {
+            try generator.identity($0).embedding
+        }
         var judged = byEncoder
         let encoderName = settings.initialWeights.lowercased().hasSuffix(".onnx") ? "onnx:" + settings.initialWeights : settings.backbone
         var judgeName = "the generator's identity encoder (\(encoderName), frozen during training; lenient: its identity loss optimised it)"
@@ -111,26 +124,46 @@ public struct ViewGeneration {
             let model = try LoadedModel.load(judge, weights: judgeWeights, device: device)
             let size = try judgeSize ?? RunModel.directory(of: judge).map { try RunModel(directory: $0) }.map { ($0.height, $0.width) }
                 ?? (256, 128)
-            judged = try IdentityPreservation.measure(originals: records.map(\.path), views: viewPaths, height: size.0,
-                                                      width: size.1, device: device) { try model.embed($0) }
+            judged = try IdentityPreservation.measure(originals: records.map(\.path), views: viewPaths, persons: persons,
+                                                      cameras: cameras, height: size.0, width: size.1, device: device) {
+                try model.embed($0)
+            }
             judgeName = "\(judge) at \(size.0)x\(size.1), a model the generator did not use"
         }
-        let perAngle = judged.perAngle
+        let perAngle = judged.perAngle.mapValues(\.image)
+        let personChance = persons.map { p -> Double in
+            let counts = Dictionary(p.map { ($0, 1) }, uniquingKeysWith: +)
+            return p.map { Double(counts[$0]!) }.reduce(0, +) / Double(p.count * p.count)
+        }
         let summary = Summary(originals: records.count, angles: angles, written: written, withoutStructureSource: selfStructure,
-                              structure: settings.structure, identityPreservation: judged.overall,
-                              identityPreservationPerAngle: perAngle, identityPreservationByEncoder: byEncoder.overall,
+                              structure: settings.structure, identityPreservation: judged.overall.image,
+                              identityPreservationPerAngle: perAngle, identityPreservationByEncoder: byEncoder.overall.image,
+                              personPreservation: judged.overall.person, personPreservationByEncoder: byEncoder.overall.person,
+                              personChance: personChance, realViews: judged.realViews,
                               chance: 1 / Double(records.count), judge: judgeName,
                               seconds: Date().timeIntervalSince(started))
         try GeneratorRun.writeJSON(summary, to: out + "/generation.json")
         try AtomicText.write(GeneratorReport.page(title: "Generated views", subtitle: "\(runPath) on \(data)", sections: [
             ("Identity preservation", String(format: "<p>Rank-1 of generated views retrieving their own original among all %d originals: <b>%.1f %%</b> (chance %.3f %%; by the generator's own encoder %.1f %%). Per angle: %@. Judge: %@.</p><p>Structure: %@%@.</p>",
-                                             records.count, summary.identityPreservation * 100, summary.chance * 100, byEncoder.overall * 100,
+                                             records.count, summary.identityPreservation * 100, summary.chance * 100, byEncoder.overall.image * 100,
                                              angles.map { String(format: "%d°: %.1f %%", $0, (perAngle[String($0)] ?? 0) * 100) }.joined(separator: ", "),
                                              HTML.escape(summary.judge), HTML.escape(settings.structure),
-                                             renders == nil ? " (built-in: each angle slot takes the pose and scene of another person, another camera first, not a true rotation)" : "")),
+                                             renders == nil ? " (built-in: each angle slot takes the pose and scene of another person, another camera first, not a true rotation)" : "") + personParagraph(summary)),
             ("Original and generated", "<img class='grid' src='preview.png'><p>Columns: original, then one generated view per angle (\(angles.map { "\($0)°" }.joined(separator: ", "))).</p>"),
         ]), to: out + "/report.html")
         return summary
+    }
+
+    /// The person rate and the real-view ceiling, when the dataset names its people.
+    func personParagraph(_ s: Summary) -> String {
+        guard let person = s.personPreservation else { return "" }
+        var text = String(format: "<p>Nearest original showing the same person as the view's source (the dataset's person names, used only to measure): <b>%.1f %%</b> (chance %.2f %%; by the generator's own encoder %.1f %%).",
+                          person * 100, (s.personChance ?? .nan) * 100, (s.personPreservationByEncoder ?? .nan) * 100)
+        if let real = s.realViews {
+            text += String(format: " Real new views (another camera's images of the person) judged the same way: %.1f %% own image, %.1f %% same person; the own-image rate of any view that changes pose and scene stays near that first number.",
+                           real.image * 100, (real.person ?? .nan) * 100)
+        }
+        return text + "</p>"
     }
 
     /// preview.png: 8 originals and their generated views at every angle.
