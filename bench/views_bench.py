@@ -154,6 +154,11 @@ def summary(result):
     if gen:
         s["generator_identity_preservation"] = gen.get("identityPreservation")
         s["generator_identity_preservation_by_encoder"] = gen.get("identityPreservationByEncoder")
+        # The same views, counted when their nearest original shows the same person (names only
+        # measure), and real new views' own-image rate: the ceiling of the first number.
+        s["generator_person_preservation"] = gen.get("personPreservation")
+        s["generator_person_preservation_by_encoder"] = gen.get("personPreservationByEncoder")
+        s["real_new_views_identity_preservation"] = (gen.get("realViews") or {}).get("image")
     syn = {v["name"]: v for v in result.get("synthetic", {}).get("variants", [])}
     if "baseline" in syn:
         s["synthetic_baseline_mAP_mean"] = syn["baseline"]["mAP_mean"]

@@ -42,7 +42,7 @@ final class ViewGeneratorTests: XCTestCase {
         let data = try withNoGrad { try GeneratorData(images: x, features: generator.identity(x).embedding.normalized(dim: 1)) }
         let grey = try ViewGenerator.grey(ViewGenerator.toUnit(x))
         try withNoGrad {
-            let trained = try generator.decoder(generator.structure(grey), style: generator.mapping(data.batch([0, 1, 2]).codes))
+            let trained = try generator.decode(generator.structure(grey), codes: data.batch([0, 1, 2]).codes)
             let generated = try generator.generate(appearance: x, structureGrey: grey)
             XCTAssertLessThan(try (trained - generated).abs().max().item(), 1e-5)
         }
@@ -59,8 +59,8 @@ final class ViewGeneratorTests: XCTestCase {
         let features = try ViewGenerator.appearanceCode(feature: Tensor.randn([2, generator.identity.featureDimension]).normalized(dim: 1),
                                                         normalised: Tensor.cat([picture, picture], dim: 0))
         try withNoGrad {
-            let drawn = try generator.decoder(Tensor.cat([generator.structure(grey), generator.structure(grey)], dim: 0),
-                                              style: generator.mapping(features))
+            let drawn = try generator.decode(Tensor.cat([generator.structure(grey), generator.structure(grey)], dim: 0),
+                                             codes: features)
             let difference = try (drawn.narrow(dim: 0, start: 0, length: 1) - drawn.narrow(dim: 0, start: 1, length: 1)).abs().mean().item()
             XCTAssertGreaterThan(difference, 0.04, "mean absolute difference between the two pictures")
         }
@@ -83,6 +83,36 @@ final class ViewGeneratorTests: XCTestCase {
         var s = GeneratorSettings(data: "unused")
         s.structureDetail = 8
         XCTAssertThrowsError(try s.validate(), "an even size has no centre")
+    }
+
+    /// With a colour map, new colours for the top stripes change the top of the picture more than
+    /// its bottom, for one style; without, the decoder does not read the colours at all.
+    func testColourMapDrawsEachColourAtItsHeight() throws {
+        Runtime.seed(9)
+        let encoder = try ReIDModel(backbone: "osnet_x0_25")
+        let stripes = ViewGenerator.colourStripes
+        let structure = try ViewGenerator(identity: encoder, structureWidth: 8).structure(ViewGenerator.grey(ViewGenerator.toUnit(images(1))))
+        let plain = [Float](repeating: -0.5, count: 3 * stripes)
+        var changed = plain
+        for c in 0..<3 { for k in 0..<(stripes / 2) { changed[c * stripes + k] = c == 0 ? 0.9 : -0.9 } }  // red top half
+        let colours = try Tensor(plain + changed, shape: [2, 3 * stripes])
+        for colourMap in [true, false] {
+            let generator = try ViewGenerator(identity: encoder, structureWidth: 8, colourMap: colourMap)
+            try withNoGrad {
+                let style = try generator.mapping(Tensor.cat([Tensor.zeros([1, encoder.featureDimension]), colours.narrow(dim: 0, start: 0, length: 1)], dim: 1))
+                let drawn = try generator.decoder(Tensor.cat([structure, structure], dim: 0), style: Tensor.cat([style, style], dim: 0),
+                                                  colours: colours)
+                let difference = try (drawn.narrow(dim: 0, start: 0, length: 1) - drawn.narrow(dim: 0, start: 1, length: 1)).abs()
+                let h = drawn.size(2)
+                let upper = try difference.narrow(dim: 2, start: 0, length: h / 2).mean().item()
+                let lower = try difference.narrow(dim: 2, start: h / 2, length: h / 2).mean().item()
+                if colourMap {
+                    XCTAssertGreaterThan(upper, 2 * lower, "upper half changed \(upper), lower half \(lower)")
+                } else {
+                    XCTAssertEqual(upper + lower, 0, "without a colour map the decoder ignores the colours")
+                }
+            }
+        }
     }
 
     /// With the feature bank, the identity contrast is taken over every image: a batch whose

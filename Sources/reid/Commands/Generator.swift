@@ -80,6 +80,8 @@ extension GeneratorCommand {
         var emaDecay = 0.999
         @Option(help: "Take the local mean of this odd size out of the grey structure input, so that the shade of clothes comes from the appearance (0: plain grey).")
         var structureDetail = 0
+        @Flag(help: "Also paint the appearance's colour layout (8 stripes, head to feet) onto the structure code, so each colour lands at its height.")
+        var colourMap = false
         @Option(help: "Random seed.")
         var seed: UInt64 = 0
         @Flag(help: "Print the summary as JSON.")
@@ -101,6 +103,7 @@ extension GeneratorCommand {
             s.checkpointEvery = max(1, checkpointEvery)
             s.emaDecay = emaDecay
             s.structureDetail = structureDetail
+            s.colourMap = colourMap
             s.seed = seed
             let training = GeneratorTraining(settings: s, runDirectory: out)
             do {

@@ -40,7 +40,7 @@ public struct GeneratorRun {
         section = section.resolved
         if !loadWeights { section.initialWeights = "" }
         let encoder = try ModelFactory.make(section, classes: 0, device: device, channelsLast: false)
-        let generator = try ViewGenerator(identity: encoder, structureDetail: s.structureDetail)
+        let generator = try ViewGenerator(identity: encoder, structureDetail: s.structureDetail, colourMap: s.colourMap)
         try generator.to(device: device)
         return generator
     }

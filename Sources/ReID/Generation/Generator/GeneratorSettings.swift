@@ -31,12 +31,15 @@ public struct GeneratorSettings: Codable, Sendable, Equatable {
     /// edges and texture but not the shade of large areas (a dark coat, a light shirt), which must
     /// then come from the appearance; 0: the plain grey image.
     public var structureDetail = 0
+    /// Also paint the appearance's colour layout (`ViewGenerator.colourLayout`) onto the structure
+    /// code as a picture of its stripes (`ViewDecoder`), so each colour lands at its height.
+    public var colourMap = false
 
     public init(data: String) { self.data = data }
 
     enum CodingKeys: String, CodingKey {
         case data, structure, backbone, initialWeights, height, width, batchSize, steps, minutes, lr, eps, minSamples, seed
-        case checkpointEvery, emaDecay, structureDetail
+        case checkpointEvery, emaDecay, structureDetail, colourMap
     }
 
     /// Reads every key that is present (a run folder written before a key existed keeps its default).
@@ -61,6 +64,7 @@ public struct GeneratorSettings: Codable, Sendable, Equatable {
         try read(.checkpointEvery, &checkpointEvery)
         try read(.emaDecay, &emaDecay)
         try read(.structureDetail, &structureDetail)
+        try read(.colourMap, &colourMap)
     }
 
     /// The renders folder when `structure` is renders:DIR.

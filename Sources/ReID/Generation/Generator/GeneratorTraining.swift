@@ -47,13 +47,15 @@ public final class GeneratorTraining {
         if resume {
             let saved = try GeneratorRun.readJSON(GeneratorSettings.self, from: run.settings, what: "generator settings")
             guard saved.data == settings.data, saved.backbone == settings.backbone, saved.height == settings.height,
-                  saved.width == settings.width, saved.structureDetail == settings.structureDetail else {
+                  saved.width == settings.width, saved.structureDetail == settings.structureDetail,
+                  saved.colourMap == settings.colourMap else {
                 throw ReIDError.data(path: run.path, reason: "holds a generator trained with other data, encoder or structure settings; use a new --out folder")
             }
         }
         let generator = try GeneratorRun.makeGenerator(settings, loadWeights: !resume, device: device)
         // The moving average of the generator modules (a second generator on the same encoder).
-        let ema: ViewGenerator? = settings.emaDecay > 0 ? try ViewGenerator(identity: generator.identity, structureDetail: settings.structureDetail) : nil
+        let ema: ViewGenerator? = settings.emaDecay > 0 ? try ViewGenerator(identity: generator.identity, structureDetail: settings.structureDetail,
+                                                                         colourMap: settings.colourMap) : nil
         if let ema {
             try ema.to(device: device)
             for m in ema.generatorModules { m.requiresGrad(false) }

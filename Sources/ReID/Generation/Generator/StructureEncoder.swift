@@ -26,13 +26,22 @@ final class StructureEncoder: Layer {
 }
 
 /// The decoder: structure code + appearance style (AdaIN in every block) → image [N, 3, H, W] in −1…1.
+///
+/// With a colour map, the appearance's colour layout (one mean colour per horizontal stripe) is
+/// also drawn as a picture of its stripes at the structure code's size and added to it through
+/// a 1×1 convolution. Why: AdaIN sets each channel's scale and shift for the whole picture, so
+/// the style alone cannot say that the red is on top and the grey below; the decoder had to
+/// guess where colours go from the structure (seen: a person's yellow shorts drawn at the feet).
 final class ViewDecoder: Module {
     let blocks: [AdaINResidualBlock]
     let up1: UpBlock
     let up2: UpBlock
     let out: Conv2d
+    /// One 1×1 convolution from the colour map (3 channels) when on, else none.
+    let colour: [Conv2d]
 
-    init(channels: Int, blocks count: Int = 2) throws {
+    init(channels: Int, blocks count: Int = 2, colourMap: Bool = false) throws {
+        colour = colourMap ? [try Conv2d(3, channels, kernel: 1, padding: 0, bias: false)] : []
         blocks = try (0..<count).map { _ in try AdaINResidualBlock(channels) }
         up1 = try UpBlock(channels, channels / 2)
         up2 = try UpBlock(channels / 2, channels / 4)
@@ -41,8 +50,13 @@ final class ViewDecoder: Module {
 
     var styleCount: Int { blocks.reduce(0) { $0 + $1.styleCount } + up1.styleCount + up2.styleCount }
 
-    func callAsFunction(_ structure: Tensor, style: Tensor) throws -> Tensor {
+    /// `colours` [N, 3·stripes]: the colour layout (used only with a colour map).
+    func callAsFunction(_ structure: Tensor, style: Tensor, colours: Tensor) throws -> Tensor {
         var y = structure
+        if let conv = colour.first {
+            let stripes = try colours.view([-1, 3, colours.size(1) / 3, 1])
+            y = try y + conv(F.interpolate(stripes, size: (structure.size(2), structure.size(3)), bilinear: false))
+        }
         var offset = 0
         func next(_ count: Int) throws -> Tensor {
             defer { offset += count }

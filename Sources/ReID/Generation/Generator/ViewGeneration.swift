@@ -80,18 +80,9 @@ public struct ViewGeneration {
             try FileManager.default.createDirectory(atPath: "\(out)/nv/\(angle)", withIntermediateDirectories: true)
             for start in stride(from: 0, to: records.count, by: batchSize) {
                 let idx = Array(start..<min(records.count, start + batchSize))
-                var structurePaths: [String] = []
-                for i in idx {
-                    if let renders {
-                        let p = "\(renders)/render_\(angle)/\(records[i].name)"
-                        if FileManager.default.fileExists(atPath: p) { structurePaths.append(p); continue }
-                    } else if !donors.isEmpty, slot < donors[i].count {
-                        structurePaths.append(records[donors[i][slot]].path)
-                        continue
-                    }
-                    structurePaths.append(records[i].path)
-                    selfStructure += 1
-                }
+                let structurePaths = idx.map { structurePath(of: $0, slot: slot, angle: angle, records: records, donors: donors,
+                                                             renders: renders) }
+                selfStructure += zip(idx, structurePaths).filter { records[$0].path == $1 }.count
                 let batch = try BatchLoader(paths: idx.map { records[$0].path } + structurePaths, height: h, width: w,
                                             batchSize: 2 * idx.count).load(batch: 0).to(device)
                 let x = try batch.narrow(dim: 0, start: 0, length: idx.count)
@@ -154,6 +145,16 @@ public struct ViewGeneration {
         return summary
     }
 
+    /// Where the view of `records[i]` in angle slot `slot` takes its structure: the render at that
+    /// angle, else the slot's pose donor, else (neither exists) the image itself.
+    func structurePath(of i: Int, slot: Int, angle: Int, records: [ImageRecord], donors: [[Int]], renders: String?) -> String {
+        if let renders {
+            let p = "\(renders)/render_\(angle)/\(records[i].name)"
+            return FileManager.default.fileExists(atPath: p) ? p : records[i].path
+        }
+        return i < donors.count && slot < donors[i].count ? records[donors[i][slot]].path : records[i].path
+    }
+
     /// The person rate and the real-view ceiling, when the dataset names its people.
     func personParagraph(_ s: Summary) -> String {
         guard let person = s.personPreservation else { return "" }
@@ -174,13 +175,8 @@ public struct ViewGeneration {
                                 batchSize: count).load(batch: 0).to(device)
         var columns = [try ViewGenerator.toUnit(x)]
         for (slot, angle) in angles.enumerated() {
-            let paths = idx.map { i -> String in
-                if let r = settings.rendersDirectory {
-                    let p = "\(r)/render_\(angle)/\(records[i].name)"
-                    return FileManager.default.fileExists(atPath: p) ? p : records[i].path
-                }
-                return slot < donors[i].count ? records[donors[i][slot]].path : records[i].path
-            }
+            let paths = idx.map { structurePath(of: $0, slot: slot, angle: angle, records: records, donors: donors,
+                                                renders: settings.rendersDirectory) }
             let s = try BatchLoader(paths: paths, height: settings.height, width: settings.width, batchSize: count).load(batch: 0).to(device)
             columns.append(try withNoGrad { try generator.generate(appearance: x, structureGrey: ViewGenerator.grey(ViewGenerator.toUnit(s))) })
         }

@@ -47,13 +47,13 @@ public final class ViewGenerator: Module {
     /// `GeneratorSettings.structureDetail`: 0, or the side of the local mean taken out of grey structure inputs.
     public let structureDetail: Int
 
-    public init(identity: ReIDModel, structureWidth: Int = 16, structureDetail: Int = 0) throws {
+    public init(identity: ReIDModel, structureWidth: Int = 16, structureDetail: Int = 0, colourMap: Bool = false) throws {
         self.identity = identity
         self.structureDetail = structureDetail
         identity.eval()
         identity.requiresGrad(false)
         structure = try StructureEncoder(width: structureWidth)
-        decoder = try ViewDecoder(channels: structureWidth * 4)
+        decoder = try ViewDecoder(channels: structureWidth * 4, colourMap: colourMap)
         mapping = try StyleMapping(feature: identity.featureDimension, colours: 3 * ViewGenerator.colourStripes,
                                    output: decoder.styleCount)
         discriminator = try PatchDiscriminator()
@@ -116,10 +116,14 @@ public final class ViewGenerator: Module {
     /// The identity-feature part of appearance codes.
     func featurePart(_ code: Tensor) throws -> Tensor { try code.narrow(dim: 1, start: 0, length: identity.featureDimension) }
 
-    /// Appearance style from ImageNet-normalised images: the mapping of their appearance code,
-    /// exactly what training feeds it (`GeneratorData.codes`).
-    func style(_ normalised: Tensor) throws -> Tensor {
-        try mapping(ViewGenerator.appearanceCode(feature: identityFeature(normalised), normalised: normalised))
+    /// The colour-layout part of appearance codes, [N, 3·stripes].
+    func colourPart(_ code: Tensor) throws -> Tensor {
+        try code.narrow(dim: 1, start: identity.featureDimension, length: 3 * ViewGenerator.colourStripes)
+    }
+
+    /// Draws appearance codes [N, D + 3·stripes] on structure codes.
+    func decode(_ structure: Tensor, codes: Tensor) throws -> Tensor {
+        try decoder(structure, style: mapping(codes), colours: colourPart(codes))
     }
 
     /// The structure code of grey images [N,1,H,W], after taking out their local mean when
@@ -133,7 +137,9 @@ public final class ViewGenerator: Module {
 
     /// Generates x's appearance on the structure of the grey images `structureGrey` ([N,1,H,W], −1…1).
     public func generate(appearance normalised: Tensor, structureGrey: Tensor) throws -> Tensor {
-        try decoder(encodeStructure(structureGrey), style: style(normalised))
+        // The appearance code exactly as training feeds it (`GeneratorData.codes`).
+        try decode(encodeStructure(structureGrey), codes: ViewGenerator.appearanceCode(feature: identityFeature(normalised),
+                                                                                     normalised: normalised))
     }
 
     public struct StepLosses: Sendable {
@@ -167,9 +173,8 @@ public final class ViewGenerator: Module {
         // in one batch: instance norm works per image, so this equals three calls, in fewer,
         // larger convolutions.
         let n = x.size(0)
-        let styles = try mapping(Tensor.cat([xCode, partnerCode, otherCode], dim: 0))
         let (xFeature, otherFeature) = (try featurePart(xCode), try featurePart(otherCode))
-        let decoded = try decoder(Tensor.cat([s, s, s], dim: 0), style: styles)
+        let decoded = try decode(Tensor.cat([s, s, s], dim: 0), codes: Tensor.cat([xCode, partnerCode, otherCode], dim: 0))
         let selfRecon = try decoded.narrow(dim: 0, start: 0, length: n)
         let crossRecon = try decoded.narrow(dim: 0, start: n, length: n)
         let swapped = try decoded.narrow(dim: 0, start: 2 * n, length: n)
