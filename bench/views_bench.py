@@ -18,7 +18,8 @@ runs are reused, a generator resumes from its checkpoint) and a new binary start
 --skip-synthetic / --skip-generator / --skip-cuhk03 keep that part from the existing results file;
 --generator-from FILE takes the generator part from another results file of this script (so the
 generator can train on one core while the synthetic part runs on the other, each with
-OMP_NUM_THREADS=1 and its own --out).
+OMP_NUM_THREADS=1 and its own --out); --generator-also FILE keeps other generator settings tried
+under generator_trials.
 """
 import argparse, json, os, shutil, subprocess, sys, time
 
@@ -201,6 +202,9 @@ def main():
                     help="an extra option for reid generator train, e.g. --generator-option=--structure-detail=9 (repeatable)")
     ap.add_argument("--generator-from", help="take the generator part from this results file (written by this script "
                     "with --skip-synthetic --skip-cuhk03, e.g. run beside the synthetic part) instead of running it")
+    ap.add_argument("--generator-also", action="append", default=[],
+                    help="results files (of this script) whose generator parts are kept under generator_trials: the other "
+                    "settings tried, beside the one in `generator` (repeatable)")
     ap.add_argument("--judge", default="run:" + os.path.join(HERE, "work", "unsupervised", "imagenet_pplr"),
                     help="re-ID model that judges identity preservation ('' for the generator's own encoder)")
     ap.add_argument("--cuhk03-epochs", type=int, default=4)
@@ -226,6 +230,9 @@ def main():
     if a.generator_from:
         other = json.load(open(a.generator_from))
         result["generator"] = {"machine": other.get("machine"), **other["generator"]}
+    trials = [json.load(open(f)).get("generator") for f in a.generator_also]
+    if trials:
+        result["generator_trials"] = [t for t in trials if t]
     for key, skip, part in parts:
         if key == "generator" and a.generator_from:
             continue

@@ -86,7 +86,7 @@ final class ViewGeneratorTests: XCTestCase {
     }
 
     /// With a colour map, new colours for the top stripes change the top of the picture more than
-    /// its bottom, for one style; without, the decoder does not read the colours at all.
+    /// its bottom, for one style (seen failing with the stripes drawn upside down); without, the decoder does not read the colours at all.
     func testColourMapDrawsEachColourAtItsHeight() throws {
         Runtime.seed(9)
         let encoder = try ReIDModel(backbone: "osnet_x0_25")
@@ -104,10 +104,13 @@ final class ViewGeneratorTests: XCTestCase {
                                                   colours: colours)
                 let difference = try (drawn.narrow(dim: 0, start: 0, length: 1) - drawn.narrow(dim: 0, start: 1, length: 1)).abs()
                 let h = drawn.size(2)
-                let upper = try difference.narrow(dim: 2, start: 0, length: h / 2).mean().item()
-                let lower = try difference.narrow(dim: 2, start: h / 2, length: h / 2).mean().item()
+                // The top and bottom quarters: away from the middle, where the untrained
+                // convolutions blur the two halves into each other. Instance norm spreads part of
+                // any change over the whole picture (measured: the bottom moves half as much).
+                let upper = try difference.narrow(dim: 2, start: 0, length: h / 4).mean().item()
+                let lower = try difference.narrow(dim: 2, start: h - h / 4, length: h / 4).mean().item()
                 if colourMap {
-                    XCTAssertGreaterThan(upper, 2 * lower, "upper half changed \(upper), lower half \(lower)")
+                    XCTAssertGreaterThan(upper, 1.5 * lower, "top quarter changed \(upper), bottom quarter \(lower)")
                 } else {
                     XCTAssertEqual(upper + lower, 0, "without a colour map the decoder ignores the colours")
                 }
