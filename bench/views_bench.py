@@ -155,6 +155,7 @@ def summary(result):
     if gen:
         s["generator_identity_preservation"] = gen.get("identityPreservation")
         s["generator_identity_preservation_by_encoder"] = gen.get("identityPreservationByEncoder")
+        s["generator_judge"] = gen.get("judge")
         # The same views, counted when their nearest original shows the same person (names only
         # measure), and real new views' own-image rate: the ceiling of the first number.
         s["generator_person_preservation"] = gen.get("personPreservation")
