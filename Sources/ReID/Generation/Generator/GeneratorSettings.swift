@@ -32,7 +32,9 @@ public struct GeneratorSettings: Codable, Sendable, Equatable {
     /// then come from the appearance; 0: the plain grey image.
     public var structureDetail = 0
     /// Also paint the appearance's colour layout (`ViewGenerator.colourLayout`) onto the structure
-    /// code as a picture of its stripes (`ViewDecoder`), so each colour lands at its height.
+    /// code as a picture of its stripes (`ViewDecoder`), so each colour lands at its height
+    /// (measured on cuhk03-pair1 with structure detail 9: colours moved to the right height in the
+    /// grid, identity rates unchanged).
     public var colourMap = false
 
     public init(data: String) { self.data = data }

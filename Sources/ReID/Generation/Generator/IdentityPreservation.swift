@@ -26,7 +26,7 @@ public enum IdentityPreservation {
     /// (both L2-normalised), never `excluded[v]` (nil: leave none out).
     public static func nearest(views: Tensor, originals: Tensor, excluded: [Int?]) throws -> [Int] {
         guard views.size(0) == excluded.count else {
-            throw ReIDError.model("identity preservation: \(views.size(0)) views but \(excluded.count) structure sources")
+            throw ReIDError.model("identity preservation: \(views.size(0)) views but \(excluded.count) exclusions")
         }
         guard originals.size(0) >= 2 else { throw ReIDError.model("identity preservation needs at least 2 originals") }
         var result: [Int] = []
@@ -42,12 +42,12 @@ public enum IdentityPreservation {
     }
 
     /// Share of views whose nearest original (`nearest`) is `sources[v]`.
-    public static func rate(views: Tensor, originals: Tensor, sources: [Int], excluded: [Int?]? = nil) throws -> Double {
+    public static func rate(views: Tensor, originals: Tensor, sources: [Int]) throws -> Double {
         guard views.size(0) == sources.count else {
             throw ReIDError.model("identity preservation: \(views.size(0)) views but \(sources.count) sources")
         }
         guard !sources.isEmpty else { return .nan }
-        let found = try nearest(views: views, originals: originals, excluded: excluded ?? sources.map { _ in nil })
+        let found = try nearest(views: views, originals: originals, excluded: sources.map { _ in nil })
         return Double(zip(found, sources).filter { $0 == $1 }.count) / Double(sources.count)
     }
 
@@ -94,8 +94,8 @@ public enum IdentityPreservation {
     /// The rates over all angles and per angle, judging the files: `originals[i]` and, per angle,
     /// `views[angle][i]` generated from original i. `persons`/`cameras` of the originals add the
     /// person rate and the real-view ceiling.
-    public static func measure(originals: [String], views: [Int: [String]], persons: [Int]? = nil, cameras: [Int]? = nil, height: Int, width: Int, device: Device,
-                               embed: (Tensor) throws -> Tensor) throws -> Measured {
+    public static func measure(originals: [String], views: [Int: [String]], persons: [Int]? = nil, cameras: [Int]? = nil,
+                               height: Int, width: Int, device: Device, embed: (Tensor) throws -> Tensor) throws -> Measured {
         let extractor = FeatureExtractor(height: height, width: width, batchSize: 64, device: device)
         let o = try extractor.extract(paths: originals) { try embed($0).normalized(dim: 1) }.to(.cpu)
         var perAngle: [String: Rates] = [:]
