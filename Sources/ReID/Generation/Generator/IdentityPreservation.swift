@@ -48,7 +48,14 @@ public enum IdentityPreservation {
         }
         guard !sources.isEmpty else { return .nan }
         let found = try nearest(views: views, originals: originals, excluded: sources.map { _ in nil })
-        return Double(zip(found, sources).filter { $0 == $1 }.count) / Double(sources.count)
+        return rates(found: found, sources: sources, persons: nil).image
+    }
+
+    /// The person rate of a random nearest original: the chance that two images drawn at random
+    /// show the same person.
+    public static func personChance(persons: [Int]) -> Double {
+        let counts = Dictionary(persons.map { ($0, 1) }, uniquingKeysWith: +)
+        return persons.map { Double(counts[$0]!) }.reduce(0, +) / Double(persons.count * persons.count)
     }
 
     /// Both rates from the nearest originals `found` of views generated from `sources`; the person

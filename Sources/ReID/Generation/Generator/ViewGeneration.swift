@@ -122,10 +122,7 @@ public struct ViewGeneration {
             judgeName = "\(judge) at \(size.0)x\(size.1), a model the generator did not use"
         }
         let perAngle = judged.perAngle.mapValues(\.image)
-        let personChance = persons.map { p -> Double in
-            let counts = Dictionary(p.map { ($0, 1) }, uniquingKeysWith: +)
-            return p.map { Double(counts[$0]!) }.reduce(0, +) / Double(p.count * p.count)
-        }
+        let personChance = persons.map(IdentityPreservation.personChance)
         let summary = Summary(originals: records.count, angles: angles, written: written, withoutStructureSource: selfStructure,
                               structure: settings.structure, identityPreservation: judged.overall.image,
                               identityPreservationPerAngle: perAngle, identityPreservationByEncoder: byEncoder.overall.image,
