@@ -190,6 +190,8 @@ def main():
                     help="run these groups (repeatable; default all); the other groups' rows are kept")
     ap.add_argument("--seeds", default="0,1,2", help="seeds of the imagenet PPLR rows and of the ablation")
     ap.add_argument("--fresh", action="store_true", help="train every row again")
+    ap.add_argument("--osnet-rows", default="cluster_contrast,uda,pplr",
+                    help="(b) rows to train; the others keep their rows (and binary commits) from --out")
     ap.add_argument("--binary-commit", help="the commit the --reid binary was built from (default: this tree's)")
     a = ap.parse_args()
     a.work = os.path.join(HERE, "work", "unsupervised")
@@ -211,9 +213,14 @@ def main():
 
     if "osnet" in groups:
         rows = {}
+        kept = load(a.out).get("osnet", {})
+        chosen = a.osnet_rows.split(",")
         for name, config, sets in [("cluster_contrast", "configs/cluster-contrast.yaml", OSNET_BUDGET),
                                    ("uda", "configs/uda.yaml", UDA_BUDGET),
                                    ("pplr", "configs/pplr.yaml", OSNET_BUDGET)]:
+            if name not in chosen and name in kept:
+                rows[name] = kept[name]
+                continue
             rows[name] = train_row(a, "osnet_" + name, config, data, osnet, sets, 0, commit)
             save(a.out, "osnet", dict(rows, what="(b) from the shared OSNet x0.25 MSMT17 (ONNX), the same budget "
                                       "for the three methods: 10 epochs x 100 iterations of 16x4 at 256x128, Adam "

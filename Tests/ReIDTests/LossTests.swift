@@ -110,4 +110,32 @@ extension LossTests {
         XCTAssertEqual(try PPLRMethod.scaled(logits, dimension: 128, on: false).floats(), [1, -2])
         XCTAssertEqual(PPLRMethod.logitScale(dimension: 512), 2, accuracy: 1e-12)
     }
+    /// PPLR's camera-aware proxies by hand (temperature 0.5): proxies per (cluster, camera), the
+    /// outlier makes none; a sample's positives are its cluster's OTHER-camera proxies, a sample
+    /// without any adds 0 but still counts in the batch, and `hardNegatives` keeps only the most
+    /// similar proxies of other clusters.
+    func testInterCameraProxiesByHand() throws {
+        let s = Float(0.5).squareRoot()
+        let features = try Tensor([1, 0, 0, 1, -1, 0, 0, -1, 1, 1, 0.8, -0.6] as [Float], shape: [6, 2])
+        let labels = [0, 0, 1, 1, -1, 2], cameras = [0, 1, 0, 0, 1, 1]
+        let batch = try Tensor([2, 0, 0, 1, 1, 0] as [Float], shape: [3, 2])
+        let batchLabels = [0, 1, 0], batchCameras = [0, 0, 1]
+        func expected(hard: Bool) -> Double {
+            // Logits (cos / 0.5) of proxies (0,0) [1,0], (0,1) [0,1], (1,0) [-s,-s], (2,1) [0.8,-0.6].
+            let toP2 = -2 * Double(s), toP3 = 1.6
+            let a = Foundation.log(Foundation.exp(0) + (hard ? 0 : Foundation.exp(toP2)) + Foundation.exp(toP3)) - 0
+            let c = Foundation.log(Foundation.exp(2) + (hard ? 0 : Foundation.exp(toP2)) + Foundation.exp(toP3)) - 2
+            return (a + 0 + c) / 3
+        }
+        let all = try InterCameraProxies(features: features, labels: labels, cameras: cameras, temperature: 0.5)
+        XCTAssertEqual(all.clusters, [0, 0, 1, 2])
+        XCTAssertEqual(all.cameras, [0, 1, 0, 1])
+        for (got, want) in zip(try all.proxies.floats(), [1, 0, 0, 1, -s, -s, 0.8, -0.6] as [Float]) {
+            XCTAssertEqual(got, want, accuracy: 1e-6)
+        }
+        XCTAssertEqual(try all.loss(batch, labels: batchLabels, cameras: batchCameras).item(), expected(hard: false), accuracy: 1e-5)
+        let hardest = try InterCameraProxies(features: features, labels: labels, cameras: cameras, temperature: 0.5,
+                                             hardNegatives: 1)
+        XCTAssertEqual(try hardest.loss(batch, labels: batchLabels, cameras: batchCameras).item(), expected(hard: true), accuracy: 1e-5)
+    }
 }

@@ -12,6 +12,8 @@ import Torch
 /// d_an, which is log(1 + e^(d_ap − d_an))); the reference also lets the anchor be its own
 /// positive (distance 0), which changes nothing while every identity has K ≥ 2 images in a
 /// batch, as the P×K samplers guarantee (a small cluster is sampled with repeats).
+/// With `pplr.cameraProxyWeight` > 0 it adds the authors' camera-label variant: an inter-camera
+/// contrastive loss against per-(cluster, camera) proxies (see `InterCameraProxies`).
 /// With a `views` section it also trains on extra views of each image (see `ViewTraining`).
 public final class PPLRMethod: TrainingMethod {
     public let model: ReIDModel
@@ -28,6 +30,9 @@ public final class PPLRMethod: TrainingMethod {
     var globalClassifier: Linear?
     var partClassifiers: [Linear] = []
     var classifierOptimizer: Optimizer?
+    /// This epoch's camera-aware proxies of the global feature and of each part (`pplr.cameraProxyWeight` > 0).
+    var globalProxies: InterCameraProxies?
+    var partProxies: [InterCameraProxies] = []
     public var epochOptimizers: [Optimizer] { classifierOptimizer.map { [$0] } ?? [] }
     var epoch = 0
     public let optimizers: [String: Optimizer]
@@ -149,6 +154,11 @@ public final class PPLRMethod: TrainingMethod {
         let p = try parts.map { try classifier($0) }
         globalClassifier = g
         partClassifiers = p
+        if config.pplr.cameraProxyWeight > 0 {
+            let cameras = subset.map(\.camera)
+            globalProxies = try InterCameraProxies(features: global, labels: found, cameras: cameras)
+            partProxies = try parts.map { try InterCameraProxies(features: $0, labels: found, cameras: cameras) }
+        }
         classifierOptimizer = try ModelFactory.optimizer(config.optimizer,
                                                          parameters: g.parameters() + p.flatMap { $0.parameters() })
         var stats = result.statistics.logValues
@@ -199,7 +209,20 @@ public final class PPLRMethod: TrainingMethod {
         }
         partLoss = try partLoss / Double(partLogits.count)
         let tri = try triplet(global, labels: y)
-        let total = try globalLoss + partLoss + tri
+        var total = try globalLoss + partLoss + tri
+        var cameraLoss: Tensor?
+        if let globalProxies, config.pplr.cameraProxyWeight > 0 {
+            let records = trainingRecords(context: context)
+            let ownLabels = own.map { labels[$0] }, cameras = own.map { records[$0].camera }
+            var parts = try Tensor.zeros([], device: context.device)
+            for (proxies, feature) in zip(partProxies, partFeatures) {
+                parts = try parts + proxies.loss(feature, labels: ownLabels, cameras: cameras)
+            }
+            let l = try globalProxies.loss(global, labels: ownLabels, cameras: cameras)
+                + parts / Double(max(partProxies.count, 1))
+            total = try total + l * config.pplr.cameraProxyWeight
+            cameraLoss = l
+        }
         let main = optimizers["main"]!
         try main.zeroGrad()
         try classifierOptimizer.zeroGrad()
@@ -208,6 +231,7 @@ public final class PPLRMethod: TrainingMethod {
         try classifierOptimizer.step()
         var losses = ["global": try globalLoss.item(), "part": try partLoss.item(), "triplet": try tri.item(),
                       "total": try total.item()]
+        if let cameraLoss { losses["camera"] = try cameraLoss.item() }
         if let combination = views?.combination, combination.learned {
             losses["w_original"] = try combination.weightValues()[0]
         }

@@ -123,6 +123,7 @@ extension TrainingConfig.PPLRSection {
         try r.integer("k", k, atLeast: 1, atMost: TrainingConfig.maxCount)
         try r.fraction("beta", beta)
         try r.integer("aalsEpoch", aalsEpoch, atLeast: 0, atMost: TrainingConfig.maxEpochs)
+        try r.number("cameraProxyWeight", cameraProxyWeight, atLeast: 0, atMost: 1e6)
     }
 }
 

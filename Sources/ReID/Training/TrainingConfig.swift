@@ -63,6 +63,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         /// Measured from the shared OSNet (4 x 40, validation split, one seed): 19.4 % validation
         /// mAP with it against 41.0 % without (AALS's part loss rose from 2.1 to 13), so it stays off.
         public var scaleLogits = false
+        /// Weight of the camera-aware proxy loss (`InterCameraProxies`) on the global and the part
+        /// features: the authors' variant for data with camera labels (`lam_cam`, 0.5 in their
+        /// script). 0 is PPLR as published, without camera labels.
+        public var cameraProxyWeight = 0.0
     }
 
     /// Pseudo-labelling and the cluster memory of the unsupervised methods.
