@@ -10,7 +10,8 @@ Groups (--only picks one; the others' rows are kept):
             Contrast, PPLR and UDA, 10 epochs x 100 iterations of 64 at 256x128, Adam 3.5e-5.
   ablation  (c) PPLR from the shared OSNet at a shorter budget (<= 15 minutes a run), over --seeds:
             full; without AALS; without PGLR; without both (the paper's baseline: label-smoothed CE on
-            the global and part features, and the triplet); without camera-aware pseudo-labels.
+            the global and part features, and the triplet); without camera-aware pseudo-labels; without
+            the camera-aware proxies (pplr.cameraProxyWeight 0).
   demo      `make demo`'s training (configs/demo.yaml) on `reid synth --ids 120 --cameras 4 --seed 0`.
 
 Every row: Rank-1 and mAP of the LAST epoch, plain cosine and with re-ranking (k1 20, k2 6,
@@ -46,7 +47,8 @@ ABLATION_BUDGET = ["data.height=256", "data.width=128", "data.identitiesPerBatch
 ABLATION = [("pplr_full", []), ("pplr_without_aals", ["pplr.aals=false"]),
             ("pplr_without_pglr", ["pplr.pglr=false"]),
             ("pplr_without_aals_and_pglr", ["pplr.aals=false", "pplr.pglr=false"]),
-            ("pplr_without_camera_aware", ["clustering.cameraNorm=false", "clustering.cameraPenalty=0"])]
+            ("pplr_without_camera_aware", ["clustering.cameraNorm=false", "clustering.cameraPenalty=0"]),
+            ("pplr_without_camera_proxies", ["pplr.cameraProxyWeight=0"])]
 EVAL_PLAIN = ["training.evalEvery=1", "training.evalBeforeTraining=true", "evaluation.rerank=false",
               "evaluation.cameraNorm=false"]
 SUPERSEDED_REASON = ("measured by code before issue 17's fixes (one sampler pass replayed per epoch, Cluster-"
@@ -190,6 +192,8 @@ def main():
                     help="run these groups (repeatable; default all); the other groups' rows are kept")
     ap.add_argument("--seeds", default="0,1,2", help="seeds of the imagenet PPLR rows and of the ablation")
     ap.add_argument("--fresh", action="store_true", help="train every row again")
+    ap.add_argument("--ablation-rows", default=",".join(name for name, _ in ABLATION),
+                    help="(c) rows to train; the others keep their rows from --out (two processes may split them)")
     ap.add_argument("--osnet-rows", default="cluster_contrast,uda,pplr",
                     help="(b) rows to train; the others keep their rows (and binary commits) from --out")
     ap.add_argument("--binary-commit", help="the commit the --reid binary was built from (default: this tree's)")
@@ -230,11 +234,17 @@ def main():
 
     if "ablation" in groups:
         result = {}
+        chosen = a.ablation_rows.split(",")
         for name, extra in ABLATION:
+            if name not in chosen:
+                continue
             runs = [train_row(a, "ablation_" + name, "configs/pplr.yaml", data, osnet, ABLATION_BUDGET + extra, seed,
                               commit) for seed in seeds]
             result[name] = over_seeds(runs)
-            save(a.out, "ablation", dict(result, what="(c) PPLR from the shared OSNet x0.25 MSMT17, 4 epochs x 40 "
+            # Rows another process trains (or an earlier binary did) are read back just before writing.
+            kept = {k: v for k, v in load(a.out).get("ablation", {}).items()
+                    if k in dict(ABLATION) and k not in chosen}
+            save(a.out, "ablation", dict(kept, **result, what="(c) PPLR from the shared OSNet x0.25 MSMT17, 4 epochs x 40 "
                                          "iterations of 16x4 at 256x128, Adam 3.5e-5; one switch off per row; "
                                          "mean and sample std over seeds", budget=ABLATION_BUDGET), commit)
 
