@@ -1,5 +1,5 @@
 """Helpers shared by the benchmark scripts."""
-import json, os, signal, subprocess, sys
+import atexit, json, os, signal, subprocess, sys
 
 
 def run_json(cmd):
@@ -44,6 +44,32 @@ def finished_row(run, args, fresh, binary_commit=None):
         return None
     print(f"reusing finished run {run}", file=sys.stderr)
     return row
+
+
+def claim_run(run):
+    """Marks `run` as being trained by this process (run + ".lock", holding its pid) and refuses,
+    with the owner's pid, when a live process already holds it: a second bench process that
+    reached the same row would otherwise delete the folder under a training run. A lock whose
+    process is gone is taken over. The lock is removed when this process exits."""
+    lock = run + ".lock"
+    if os.path.exists(lock):
+        try:
+            with open(lock) as f:
+                owner = int(f.read().strip() or 0)
+            alive = owner > 0 and owner != os.getpid()
+            if alive:
+                os.kill(owner, 0)
+        except (ValueError, ProcessLookupError):
+            alive = False
+        except PermissionError:
+            alive = True
+        if alive:
+            sys.exit(f"{run} is being trained by process {owner}; wait for it or stop it, then run again")
+    tmp = lock + f".{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(str(os.getpid()))
+    os.replace(tmp, lock)
+    atexit.register(lambda: os.path.exists(lock) and os.remove(lock))
 
 
 def save_row(run, row):

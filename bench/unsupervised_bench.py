@@ -26,7 +26,7 @@ import argparse, hashlib, json, os, shutil, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from common import finished_row, run_json, save_row, write_result  # noqa: E402
+from common import claim_run, finished_row, run_json, save_row, write_result  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 # (b): one budget for the three methods from OSNet; evaluation every epoch is plain cosine.
@@ -96,6 +96,7 @@ def train_row(a, name, config, data, init, sets, seed, commit):
     row = finished_row(run, args, a.fresh, commit)
     if row:
         return row
+    claim_run(run)
     shutil.rmtree(run, ignore_errors=True)
     cmd = [a.reid, "train", "--data", data, "--config", os.path.join(ROOT, config), "--out", run]
     cmd += (["--init", init] if init else []) + [x for s in sets for x in ("--set", s)]
