@@ -110,6 +110,7 @@ extension LossTests {
         XCTAssertEqual(try PPLRMethod.scaled(logits, dimension: 128, on: false).floats(), [1, -2])
         XCTAssertEqual(PPLRMethod.logitScale(dimension: 512), 2, accuracy: 1e-12)
     }
+
     /// PPLR's camera-aware proxies by hand (temperature 0.5): proxies per (cluster, camera), the
     /// outlier makes none; a sample's positives are its cluster's OTHER-camera proxies, a sample
     /// without any adds 0 but still counts in the batch, and `hardNegatives` keeps only the most

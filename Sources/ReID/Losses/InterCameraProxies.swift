@@ -22,7 +22,9 @@ public struct InterCameraProxies {
     /// Proxies of the rows of `features` whose label is ≥ 0 (an outlier, −1, makes none).
     public init(features: Tensor, labels: [Int], cameras: [Int], temperature: Double = 0.07,
                 hardNegatives: Int = 50) throws {
-        precondition(features.size(0) == labels.count && labels.count == cameras.count)
+        guard features.size(0) == labels.count, labels.count == cameras.count else {
+            throw ReIDError.model("camera proxies: \(features.size(0)) features for \(labels.count) labels and \(cameras.count) cameras")
+        }
         var groups: [Pair: [Int]] = [:]
         for (i, label) in labels.enumerated() where label >= 0 {
             groups[Pair(cluster: label, camera: cameras[i]), default: []].append(i)
