@@ -25,13 +25,13 @@ public struct InterCameraProxies {
         guard features.size(0) == labels.count, labels.count == cameras.count else {
             throw ReIDError.model("camera proxies: \(features.size(0)) features for \(labels.count) labels and \(cameras.count) cameras")
         }
-        var groups: [Pair: [Int]] = [:]
-        for (i, label) in labels.enumerated() where label >= 0 {
-            groups[Pair(cluster: label, camera: cameras[i]), default: []].append(i)
-        }
-        let keys = groups.keys.sorted { ($0.cluster, $0.camera) < ($1.cluster, $1.camera) }
+        let kept = labels.indices.filter { labels[$0] >= 0 }
+        let pairs = kept.map { Pair(cluster: labels[$0], camera: cameras[$0]) }
+        let keys = Set(pairs).sorted { ($0.cluster, $0.camera) < ($1.cluster, $1.camera) }
         guard !keys.isEmpty else { throw ReIDError.model("camera proxies: every image is an outlier") }
-        proxies = try Tensor.stack(keys.map { try features.rows(groups[$0]!).mean(dim: 0) }).normalized(dim: 1)
+        let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+        // The normalised sum of a group is its normalised mean.
+        proxies = try RemixMethod.centroids(features.rows(kept), groups: pairs.map { position[$0]! }, count: keys.count)
         clusters = keys.map(\.cluster)
         self.cameras = keys.map(\.camera)
         self.temperature = temperature
