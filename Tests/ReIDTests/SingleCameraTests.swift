@@ -186,6 +186,12 @@ extension SingleCameraTests {
         let noGT = try ReidBinary.run(["tracklets", "--mot", temporaryFolder(), "--out", temporaryFolder()])
         XCTAssertNotEqual(noGT.status, 0)
         XCTAssertTrue(noGT.err.contains("gt/gt.txt"), noGT.err)
+        let motWithModel = try ReidBinary.run(["tracklets", "--mot", "seq", "--out", "x", "--model", "osnet_x0_25", "--random-init"])
+        XCTAssertNotEqual(motWithModel.status, 0)
+        XCTAssertTrue(motWithModel.err.contains("only used with --video"), motWithModel.err)
+        let distance = try ReidBinary.run(["tracklets", "--video", "a.avi", "--out", "x", "--max-appearance-distance", "3"])
+        XCTAssertNotEqual(distance.status, 0)
+        XCTAssertTrue(distance.err.contains("--max-appearance-distance"), distance.err)
         let help = try ReidBinary.run(["tracklets", "--help"]).out
         XCTAssertTrue(help.contains("Examples:") && help.contains("--min-length"), help)
     }

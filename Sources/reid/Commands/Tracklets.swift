@@ -8,8 +8,16 @@ struct Tracklets: ParsableCommand {
         abstract: "Turn raw video (or MOT ground truth) into unlabeled single-camera training data.",
         discussion: """
             With --video, OpenCV decodes the video, its HOG people detector finds
-            people in each frame, boxes are linked into tracks by overlap (IoU),
-            and the crops of each track are written as
+            people in each frame, and boxes are linked into tracks. Given a re-ID
+            model (--model/--weights or --run), a box continues a track only if
+            it overlaps the track's predicted box (constant velocity, --min-iou)
+            AND the model's embedding of it is within --max-appearance-distance
+            (cosine) of the track's appearance, so people who cross keep their
+            tracks; lost tracks are re-found by appearance. The summary counts
+            the links overlap alone would have made but appearance refused
+            (split) and the tracks re-found (merged). Without a model, boxes are
+            linked by overlap alone and crossing people can swap tracks.
+            The crops of each track are written as
 
               OUT/<video>/<track>/<frame>.jpg
 
@@ -26,7 +34,9 @@ struct Tracklets: ParsableCommand {
             also accepts folders of untracked crops, OUT/<video>/*.jpg.
 
             Examples:
-              reid tracklets --video street.avi --out data/single
+              reid tracklets --video street.avi --out data/single \\
+                  --model onnx:osnet_x0_25_msmt17.onnx
+              reid tracklets --video street.avi --out data/single --run runs/market
               reid tracklets --video /usr/share/doc/opencv-doc/examples/data/vtest.avi \\
                   --out data/single --frame-step 2 --upscale 1.3
               reid tracklets --mot MOT17/train/MOT17-02-FRCNN --out data/single
@@ -49,8 +59,13 @@ struct Tracklets: ParsableCommand {
     @Option(help: "Drop tracks whose median box height is below this many pixels.")
     var minHeight: Double = 64
 
-    @Option(help: "Least IoU between a track's last box and a new box to continue the track (video).")
+    @Option(help: "Least IoU between a track's last box (with a model: its box predicted at constant velocity) and a new box to continue the track (video).")
     var minIou: Double = 0.3
+
+    @Option(help: "Largest cosine distance between a track's appearance and a box's embedding that may continue the track (video, with a model).")
+    var maxAppearanceDistance: Double = 0.4
+
+    @OptionGroup(title: "Re-ID model for linking by appearance (video; optional)") var model: ModelOptions
 
     @Option(help: "Detected frames a track may miss before it ends (video).")
     var maxGap: Int = 5
@@ -79,6 +94,10 @@ struct Tracklets: ParsableCommand {
         if frameStep < 1 { throw ValidationError("--frame-step must be at least 1") }
         if upscale <= 0 { throw ValidationError("--upscale must be positive") }
         if !(0...1).contains(minIou) { throw ValidationError("--min-iou must be between 0 and 1") }
+        if !(0...2).contains(maxAppearanceDistance) {
+            throw ValidationError("--max-appearance-distance is a cosine distance: give a value between 0 and 2")
+        }
+        if mot != nil && model.isGiven { throw ValidationError("--mot crops ground-truth tracks; a model is only used with --video") }
     }
 
     func run() throws {
@@ -90,8 +109,19 @@ struct Tracklets: ParsableCommand {
         options.maxGap = maxGap
         options.frameStep = frameStep
         options.maxFrames = maxFrames
+        options.maxAppearanceDistance = maxAppearanceDistance
         options.detector = HOGPeopleDetector(upscale: upscale, hitThreshold: hitThreshold)
-        let summary = try video.map { try VideoTracklets.extract(video: $0, out: out, options: options, quiet: json) }
+        var embedder: CropEmbedder?
+        if model.isGiven {
+            let resolved = try model.resolve()
+            embedder = CropEmbedder(model: try LoadedModel.load(resolved.spec, weights: resolved.weights),
+                                    height: resolved.size.height, width: resolved.size.width)
+        } else if video != nil && !json {
+            print("note: no re-ID model given, so boxes are linked by overlap alone (crossing people can swap tracks); add --model or --run to link by appearance too")
+        }
+        let summary = try video.map {
+            try VideoTracklets.extract(video: $0, out: out, options: options, appearance: embedder, quiet: json)
+        }
             ?? MOTTracklets.extract(sequence: mot!, out: out, options: options, quiet: json)
         let folder = out + "/" + summary.video
         if let montage, !summary.kept.isEmpty { try TrackletMontage.write(videoFolder: folder, to: montage) }
@@ -99,11 +129,16 @@ struct Tracklets: ParsableCommand {
             try printJSON(["video": summary.video, "out": folder, "frames": summary.frames, "detections": summary.detections,
                            "tracks_found": summary.tracksFound, "tracks": summary.kept.count, "crops": summary.crops,
                            "crops_per_track": summary.kept, "dropped_short": summary.droppedShort,
-                           "dropped_small": summary.droppedSmall, "seconds": summary.seconds])
+                           "dropped_small": summary.droppedSmall, "seconds": summary.seconds, "linked_by": summary.linkedBy,
+                           "split_by_appearance": summary.splitByAppearance,
+                           "merged_by_appearance": summary.mergedByAppearance])
         } else {
             print(String(format: "%@: %d frames, %d detections → %d tracks found; kept %d tracks (%d crops), dropped %d short and %d small, in %.1f s → %@",
                          summary.video, summary.frames, summary.detections, summary.tracksFound, summary.kept.count,
                          summary.crops, summary.droppedShort, summary.droppedSmall, summary.seconds, folder))
+            if summary.linkedBy == "overlap and appearance" {
+                print("linked by overlap and appearance: \(summary.splitByAppearance) links refused by appearance (split), \(summary.mergedByAppearance) lost tracks re-found (merged)")
+            }
         }
     }
 }

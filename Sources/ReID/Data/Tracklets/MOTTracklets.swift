@@ -29,6 +29,7 @@ public enum MOTTracklets {
         }
         let name = (root as NSString).lastPathComponent
         var summary = TrackletSummary(video: name)
+        summary.linkedBy = "ground truth"
         let ids = byID.keys.sorted()
         summary.tracksFound = ids.count
         summary.detections = byID.values.reduce(0) { $0 + $1.count }

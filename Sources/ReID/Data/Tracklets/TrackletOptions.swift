@@ -9,6 +9,9 @@ public struct TrackletOptions: Sendable {
     /// Tracking (video only): least IoU to continue a track, frames a track may miss.
     public var minIoU = 0.3
     public var maxGap = 5
+    /// Tracking by appearance (video with a re-ID model): the largest cosine distance between a
+    /// track's appearance and a new box's embedding that may continue the track.
+    public var maxAppearanceDistance = 0.4
     /// Video only: detect on every `frameStep`-th frame; stop after `maxFrames` frames (0: all).
     public var frameStep = 1
     public var maxFrames = 0

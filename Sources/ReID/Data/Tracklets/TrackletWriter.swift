@@ -55,6 +55,11 @@ public struct TrackletSummary: Sendable, Codable {
     /// Crops per kept track, in track order.
     public var kept: [Int] = []
     public var seconds = 0.0
+    /// How boxes were linked ("overlap", or "overlap and appearance"), and with appearance the
+    /// links overlap alone would have made but appearance refused, and lost tracks re-found.
+    public var linkedBy = "overlap"
+    public var splitByAppearance = 0
+    public var mergedByAppearance = 0
 
     public var crops: Int { kept.reduce(0, +) }
 }
