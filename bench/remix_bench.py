@@ -1,141 +1,184 @@
 """ReMix benchmark: generalisation to a domain no run sees. Writes bench/results/remix.json.
 
-Both runs train MobileNetV2 (shared ImageNet weights) on cuhk03-pair1 train with its identity
+Both arms train MobileNetV2 (shared ImageNet weights) on cuhk03-pair1 train with its identity
 labels, with the same encoder, losses, batch size and number of steps
-(configs/bench-remix-cuhk03.yaml). The labeled-only baseline is the remix method with
-remix.labeledFraction=1 (labeled batches only, no video clustered); ReMix additionally mixes in
-unlabeled single-camera videos:
-  - cuhk03-pair1's two training cameras, each as one video of untracked crops (labels unused);
-  - the synthetic dataset's tracklets (`reid synth`, one video per synthetic camera);
-  - vtest.avi tracklets (`reid tracklets`, HOG detection + IoU tracking), when opencv-doc is installed.
-Both are evaluated on pku-reid-subset (query/gallery), plus the ImageNet weights alone for scale,
-and on cuhk03-pair1's own test split (in-domain). Each method runs once per seed (--seeds): with
-74 pku identities one query is 0.7 % Rank-1, so the seed-to-seed spread is reported next to
-the difference.
+(configs/bench-remix-cuhk03.yaml). The labeled-only arm is the remix method with
+remix.labeledFraction=1 (labeled batches only, no video clustered); ReMix also mixes in unlabeled
+single-camera tracklets from two real videos, made by `reid tracklets` with the shared OSNet
+linking boxes by appearance as well as motion:
+  - Debian's vtest.avi (opencv-doc), every 2nd frame, frames upscaled 1.3x for HOG;
+  - ../shared/videos/one-by-one-person-detection.mp4.
+Each arm runs once per seed (--seeds, default 0,1,2) and is evaluated at its last epoch on
+pku-reid-subset (never seen) and on cuhk03-pair1's own test split (in-domain). A finished run is
+reused when its arguments and binary match (row.json in its folder), so arms and seeds can be
+split between processes (--arms) and sessions; the result is written from every finished run.
+`--tracklets-only` makes the tracklets and their montages (bench/work/remix/<video>-tracks.png) to
+look at; `--judged-switches vtest=N,...` records how many tracks were judged (by eye, from the
+montages) to switch person.
 """
-import argparse, json, os, re, shutil, sys, time
+import argparse, json, os, shutil, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from common import run_json, write_result  # noqa: E402
+from common import claim_run, finished_row, run_json, save_row, write_result  # noqa: E402
 ROOT = os.path.dirname(HERE)
-VTEST = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+CONFIG = "configs/bench-remix-cuhk03.yaml"
+ARMS = {"labeled_only": ["--set", "remix.labeledFraction=1"], "remix": None}
 
 
-def link(src, dst):
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    os.symlink(os.path.abspath(src), dst)
+def videos(shared):
+    """(name, file, extra tracklets flags) of the real videos; a missing one is an error."""
+    found = [("vtest", "/usr/share/doc/opencv-doc/examples/data/vtest.avi", ["--frame-step", "2", "--upscale", "1.3"]),
+             ("one-by-one-person-detection", os.path.join(shared, "videos", "one-by-one-person-detection.mp4"), [])]
+    for name, path, _ in found:
+        if not os.path.exists(path):
+            sys.exit(f"{path} not found: {name} is one of the two real videos this bench needs "
+                     "(vtest.avi comes with Debian's opencv-doc, which scripts/bootstrap.sh installs)")
+    return found
 
 
-def prepare_single_camera(reid, shared, work):
-    """One folder of videos: <video>/*.jpg or <video>/<track>/*.jpg, as symlinks."""
+def prepare_tracklets(reid, shared, work, commit):
+    """The tracklets of both videos in work/single/<video>/<track>/*.jpg, reused when made with the
+    same arguments and binary; returns their summaries."""
     single = os.path.join(work, "single")
-    shutil.rmtree(single, ignore_errors=True)
-    sources = {}
-    train = os.path.join(shared, "data", "cuhk03-pair1", "bounding_box_train")
-    for name in sorted(os.listdir(train)):
-        m = re.match(r"([-\d]+)_c(\d)", name)
-        if m:
-            link(os.path.join(train, name), os.path.join(single, f"cuhk03-c{m.group(2)}", name))
-    for cam in sorted(d for d in os.listdir(single) if d.startswith("cuhk03")):
-        sources[cam] = len(os.listdir(os.path.join(single, cam)))
-    synth = os.path.join(work, "synth")
-    if not os.path.isdir(os.path.join(synth, "tracklets")):
-        run_json([reid, "synth", "--out", synth, "--ids", "20", "--cameras", "4", "--seed", "7", "--json"])
-    for cam in sorted(os.listdir(os.path.join(synth, "tracklets"))):
-        link(os.path.join(synth, "tracklets", cam), os.path.join(single, f"synth-{cam}"))
-        sources[f"synth-{cam}"] = sum(len(f) for _, _, f in os.walk(os.path.join(synth, "tracklets", cam)))
-    vtest = None
-    if os.path.exists(VTEST):
-        out = os.path.join(work, "vtest-tracklets")
-        cached = os.path.join(work, "vtest-tracklets.json")
-        if os.path.exists(cached) and os.path.isdir(os.path.join(out, "vtest")):
+    model = "onnx:" + os.path.join(shared, "weights", "osnet_x0_25_msmt17.onnx")
+    summaries = {}
+    for name, path, flags in videos(shared):
+        args = ["tracklets", "--video", path, "--out", single, "--model", model,
+                "--montage", os.path.join(work, f"{name}-tracks.png"), "--json"] + flags
+        cached = os.path.join(work, f"{name}-tracklets.json")
+        summary = None
+        if os.path.exists(cached) and os.path.isdir(os.path.join(single, name)):
             with open(cached) as f:
-                vtest = json.load(f)
-        else:
-            vtest = run_json([reid, "tracklets", "--video", VTEST, "--out", out, "--frame-step", "2", "--json"])
-            with open(cached, "w") as f:
-                json.dump(vtest, f)
-        link(vtest["out"], os.path.join(single, "vtest"))
-        sources["vtest"] = vtest["crops"]
-    return single, sources, vtest
+                summary = json.load(f)
+            if summary.get("args") != args or summary.get("binary_commit") != commit:
+                summary = None
+        if summary is None:
+            summary = run_json([reid] + args)
+            summary.update(args=args, binary_commit=commit)
+            with open(cached + ".tmp", "w") as f:
+                json.dump(summary, f, indent=2)
+            os.replace(cached + ".tmp", cached)
+        summaries[name] = summary
+    return single, summaries
 
 
-def evaluate(reid, shared, weights, dataset="pku-reid-subset"):
+def evaluate(reid, shared, weights, dataset):
     root = os.path.join(shared, "data", dataset)
-    cmd = [reid, "evaluate", "--dataset", root, "--model", "mobilenetv2", "--weights", weights, "--size", "128x64", "--json"]
-    return run_json(cmd)
+    return run_json([reid, "evaluate", "--dataset", root, "--model", "mobilenetv2", "--weights", weights,
+                     "--size", size(), "--json"])
 
 
-def mean(values):
-    return sum(values) / len(values)
+def size():
+    """HEIGHTxWIDTH of the bench config, for evaluating its checkpoints."""
+    with open(os.path.join(ROOT, CONFIG)) as f:
+        lines = [l.split("#")[0].strip() for l in f]
+    get = lambda key: next(int(l.split(":")[1]) for l in lines if l.startswith(key + ":"))
+    return f"{get('height')}x{get('width')}"
 
 
-def train(reid, shared, out, extra):
-    data = os.path.join(shared, "data", "cuhk03-pair1")
-    shutil.rmtree(out, ignore_errors=True)
+def train_arm(a, arm, seed, single, commit):
+    """Trains one arm with one seed (or reuses its finished run) and returns its row."""
+    run = os.path.join(a.work, f"{arm}-seed{seed}")
+    extra = ARMS[arm] or ["--single-camera", single]
+    sets = sum((["--set", s] for s in a.set), []) + extra + ["--set", f"seed={seed}"]
+    with open(os.path.join(ROOT, CONFIG)) as f:
+        config_text = f.read()
+    args = {"config": CONFIG, "config_text": config_text, "sets": sets}
+    row = finished_row(run, args, a.fresh, commit)
+    if row:
+        return row
+    claim_run(run)
+    shutil.rmtree(run, ignore_errors=True)
+    data = os.path.join(a.shared, "data", "cuhk03-pair1")
+    load_before = [round(x, 2) for x in os.getloadavg()]
     start = time.time()
-    summary = run_json([reid, "train", "--method", "remix", "--data", data,
-                        "--config", os.path.join(ROOT, "configs", "bench-remix-cuhk03.yaml"),
-                        "--init", os.path.join(shared, "weights", "mobilenetv2_imagenet.safetensors"),
-                        "--out", out, "--json"] + extra)
+    run_json([a.reid, "train", "--method", "remix", "--data", data, "--config", os.path.join(ROOT, CONFIG),
+              "--init", os.path.join(a.shared, "weights", "mobilenetv2_imagenet.safetensors"),
+              "--out", run, "--json"] + sets)
     wall = time.time() - start
-    with open(os.path.join(out, "log.jsonl")) as f:
+    with open(os.path.join(run, "log.jsonl")) as f:
         log = [json.loads(l) for l in f if l.strip()]
-    return {"wall_seconds": wall, "train_seconds": sum(e["seconds"] for e in log), "epochs": len(log),
-            "final_losses": summary.get("loss"),
-            "stats": [e.get("stats", {}) for e in log]}
+    weights = os.path.join(run, "last.safetensors")
+    row = {"args": args, "arm": arm, "seed": seed, "binary_commit": commit, "run": os.path.relpath(run, ROOT),
+           "wall_seconds": round(wall, 1), "load_average_before": load_before,
+           "load_average_after": [round(x, 2) for x in os.getloadavg()],
+           "epochs": len(log), "stats": [e.get("stats", {}) for e in log],
+           "pku": evaluate(a.reid, a.shared, weights, "pku-reid-subset"),
+           "cuhk03_test_in_domain": evaluate(a.reid, a.shared, weights, "cuhk03-pair1")}
+    save_row(run, row)
+    return row
+
+
+def spread(values):
+    return {"mean": statistics.mean(values), "std": statistics.stdev(values) if len(values) > 1 else None,
+            "values": values}
+
+
+def git_commit():
+    return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                          text=True).stdout.strip()
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reid", required=True)
     ap.add_argument("--shared", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--set", action="append", default=[], help="extra config overrides for both runs")
-    ap.add_argument("--seeds", default="0,1", help="comma-separated seeds; each method is trained once per seed")
+    ap.add_argument("--binary-commit", help="the commit the --reid binary was built from (default: this tree's)")
+    ap.add_argument("--set", action="append", default=[], help="extra config overrides for both arms")
+    ap.add_argument("--seeds", default="0,1,2")
+    ap.add_argument("--arms", default="labeled_only,remix", help="arms to train here; the others' finished runs are read")
+    ap.add_argument("--fresh", action="store_true", help="train every run again")
+    ap.add_argument("--tracklets-only", action="store_true", help="make the tracklets and montages, then stop")
+    ap.add_argument("--judged-switches", default="",
+                    help="VIDEO=N,... tracks judged by eye (from the montages) to switch person")
     a = ap.parse_args()
+    commit = a.binary_commit or git_commit()
+    a.work = os.path.join(HERE, "work", "remix")
+    os.makedirs(a.work, exist_ok=True)
+    single, tracklets = prepare_tracklets(a.reid, a.shared, a.work, commit)
+    if a.tracklets_only:
+        print(json.dumps(tracklets, indent=2))
+        return
     seeds = [int(x) for x in a.seeds.split(",")]
-    work = os.path.join(HERE, "work", "remix")
-    os.makedirs(work, exist_ok=True)
-    single, sources, vtest = prepare_single_camera(a.reid, a.shared, work)
-    common = sum((["--set", s] for s in a.set), [])
-    runs = {"labeled_only": [], "remix": []}
-    imagenet = evaluate(a.reid, a.shared, os.path.join(a.shared, "weights", "mobilenetv2_imagenet.safetensors"))
-    for seed in seeds:
-        for name, extra in [("labeled_only", ["--set", "remix.labeledFraction=1"]),
-                            ("remix", ["--single-camera", single])]:
-            run_dir = os.path.join(work, f"{name}-seed{seed}")
-            run = train(a.reid, a.shared, run_dir, common + extra + ["--set", f"seed={seed}"])
-            weights = os.path.join(run_dir, "last.safetensors")
-            run["seed"] = seed
-            run["pku"] = evaluate(a.reid, a.shared, weights)
-            run["cuhk03_test_in_domain"] = evaluate(a.reid, a.shared, weights, "cuhk03-pair1")
-            runs[name].append(run)
-    summary = {name: {"pku_rank1_mean": mean([r["pku"]["rank1"] for r in rs]),
-                      "pku_mAP_mean": mean([r["pku"]["mAP"] for r in rs]),
-                      "cuhk03_mAP_mean": mean([r["cuhk03_test_in_domain"]["mAP"] for r in rs]),
-                      "wall_seconds_mean": mean([r["wall_seconds"] for r in rs])}
-               for name, rs in runs.items()}
-    base, mix = summary["labeled_only"], summary["remix"]
+    for arm in a.arms.split(","):
+        if arm not in ARMS:
+            sys.exit(f"--arms: unknown arm '{arm}'; the arms are {', '.join(ARMS)}")
+        for seed in seeds:
+            train_arm(a, arm, seed, single, commit)
+    rows = {arm: [json.load(open(os.path.join(a.work, f"{arm}-seed{s}", "row.json"))) for s in seeds
+                  if os.path.exists(os.path.join(a.work, f"{arm}-seed{s}", "row.json"))] for arm in ARMS}
+    if any(len(r) < len(seeds) for r in rows.values()):
+        print("not every arm has every seed yet; remix.json is written when they do", file=sys.stderr)
+        return
+    per_arm = {arm: {"pku_rank1": spread([r["pku"]["rank1"] for r in rs]),
+                     "pku_mAP": spread([r["pku"]["mAP"] for r in rs]),
+                     "indomain_mAP": spread([r["cuhk03_test_in_domain"]["mAP"] for r in rs]),
+                     "wall_seconds": spread([r["wall_seconds"] for r in rs])} for arm, rs in rows.items()}
+    mix, base = per_arm["remix"], per_arm["labeled_only"]
+    judged = dict(x.split("=") for x in a.judged_switches.split(",") if x)
     result = {
+        "summary": {"pku_remix_mAP_mean": mix["pku_mAP"]["mean"], "pku_remix_mAP_std": mix["pku_mAP"]["std"],
+                    "pku_labeled_mAP_mean": base["pku_mAP"]["mean"], "pku_labeled_mAP_std": base["pku_mAP"]["std"],
+                    "indomain_remix_mAP_mean": mix["indomain_mAP"]["mean"],
+                    "indomain_labeled_mAP_mean": base["indomain_mAP"]["mean"]},
+        "target": {"pku_gain_over_larger_std": mix["pku_mAP"]["mean"] - base["pku_mAP"]["mean"]
+                   > max(mix["pku_mAP"]["std"] or 0, base["pku_mAP"]["std"] or 0),
+                   "indomain_loss_at_most_1_point": base["indomain_mAP"]["mean"] - mix["indomain_mAP"]["mean"] <= 0.01},
         "machine": {"cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M")},
         "what": "MobileNetV2 (ImageNet init) trained on cuhk03-pair1 train with labels; ReMix also on unlabeled "
-                "single-camera videos; both evaluated on pku-reid-subset, never seen in training",
-        "config": "configs/bench-remix-cuhk03.yaml", "overrides": a.set,
-        "baseline": "the remix method with remix.labeledFraction=1: same encoder, losses, batch size (64) and steps, "
+                "tracklets of two real videos; evaluated at the last epoch on pku-reid-subset (never seen) and "
+                "cuhk03-pair1 test (in-domain)",
+        "config": CONFIG, "overrides": a.set, "seeds": seeds,
+        "baseline": "the remix method with remix.labeledFraction=1: same encoder, losses, batch size and steps, "
                     "labeled batches only",
-        "single_camera_videos": sources,
-        "vtest_tracklets": vtest and {k: vtest[k] for k in ("frames", "tracks", "crops", "seconds")},
-        "imagenet_only_pku": imagenet,
-        "seeds": seeds,
-        "summary": summary,
-        "remix_minus_labeled_only": {"pku_rank1": mix["pku_rank1_mean"] - base["pku_rank1_mean"],
-                                     "pku_mAP": mix["pku_mAP_mean"] - base["pku_mAP_mean"],
-                                     "cuhk03_mAP": mix["cuhk03_mAP_mean"] - base["cuhk03_mAP_mean"]},
-        "seed_spread_pku_mAP": {name: max(r["pku"]["mAP"] for r in rs) - min(r["pku"]["mAP"] for r in rs)
-                                for name, rs in runs.items()},
-        "runs": runs,
+        "tracklets": {name: {k: t.get(k) for k in ("frames", "tracks", "crops", "linked_by", "split_by_appearance",
+                                                    "merged_by_appearance", "seconds", "binary_commit")}
+                      | {"judged_switched_tracks": int(judged[name]) if name in judged else None}
+                      for name, t in tracklets.items()},
+        "arms": per_arm,
+        "runs": rows,
     }
     write_result(result, a.out)
 
