@@ -65,6 +65,23 @@ final class AppearanceTrackerTests: XCTestCase {
         XCTAssertEqual(tracker.tracks[0].boxes.last!.box.x, 20, "the box that looks like the person continues its track")
     }
 
+    func testOnAVideoDetectedEveryOtherFrameATrackSeenAtTheLastDetectionIsNotLost() throws {
+        // Detected on frames 0, 2, 4, then a box too far for the motion gate at frame 6 that looks
+        // like the person: with frameStep 2 the track was not missed, so appearance alone may not
+        // take the box (a new track starts); with frameStep 1 the same gap reads as a miss.
+        func run(frameStep: Int) throws -> AppearanceTracker {
+            var tracker = AppearanceTracker(minIoU: 0.7, maxGap: 10, maxAppearanceDistance: 0.4, frameStep: frameStep)
+            for f in [0, 2, 4] {
+                try tracker.update(frame: f, boxes: [DetectionBox(x: 0, y: 0, width: 40, height: 80)], embeddings: [[1, 0]])
+            }
+            try tracker.update(frame: 6, boxes: [DetectionBox(x: 20, y: 0, width: 40, height: 80)], embeddings: [[1, 0]])
+            return tracker
+        }
+        XCTAssertEqual(try run(frameStep: 2).tracks.map { $0.boxes.count }, [3, 1])
+        XCTAssertEqual(try run(frameStep: 2).merged, 0)
+        XCTAssertEqual(try run(frameStep: 1).tracks.map { $0.boxes.count }, [4])
+    }
+
     func testBoxesAndEmbeddingsMustPair() {
         var tracker = AppearanceTracker()
         XCTAssertThrowsError(try tracker.update(frame: 0, boxes: [DetectionBox(x: 0, y: 0, width: 4, height: 8)],

@@ -9,10 +9,10 @@ import Torch
 ///    `minIoU` (motion gate) and its embedding lies within `maxAppearanceDistance` (cosine distance)
 ///    of the track's appearance (appearance gate). Pairs are matched greedily from the lowest cost
 ///    `appearanceWeight · d_cos + (1 − appearanceWeight) · (1 − IoU)` up.
-/// 2. **Re-finding lost tracks.** A track missed for one frame or more, and a box left over, are
+/// 2. **Re-finding lost tracks.** A track missed for one detected frame or more, and a box left over, are
 ///    linked by appearance alone (within `maxAppearanceDistance / 2`, a stricter gate because
 ///    motion no longer vouches for it) when the box's centre lies within `maxJump` box heights of
-///    the track's last centre per missed frame. These are the tracks IoU linking would have ended
+///    the track's last centre per detected frame since. These are the tracks IoU linking would have ended
 ///    (an occlusion) and counted as `merged`.
 ///
 /// A track's appearance is the exponential moving average (`momentum`) of its L2-normalised
@@ -27,6 +27,9 @@ public struct AppearanceTracker: Sendable {
     public var appearanceWeight: Double
     public var momentum: Double
     public var maxJump: Double
+    /// Frames between two detected frames (a video detected on every 2nd frame: 2), so that a
+    /// track counts as missed only when a detected frame passed without it.
+    public var frameStep: Int
 
     public struct Track: Sendable {
         public var id: Int
@@ -46,13 +49,14 @@ public struct AppearanceTracker: Sendable {
     private var nextID = 0
 
     public init(minIoU: Double = 0.3, maxGap: Int = 5, maxAppearanceDistance: Double = 0.4,
-                appearanceWeight: Double = 0.5, momentum: Double = 0.9, maxJump: Double = 0.5) {
+                appearanceWeight: Double = 0.5, momentum: Double = 0.9, maxJump: Double = 0.5, frameStep: Int = 1) {
         self.minIoU = minIoU
         self.maxGap = maxGap
         self.maxAppearanceDistance = maxAppearanceDistance
         self.appearanceWeight = appearanceWeight
         self.momentum = momentum
         self.maxJump = maxJump
+        self.frameStep = max(frameStep, 1)
     }
 
     /// Adds the boxes of frame `frame` (frames in increasing order) with one embedding per box.
@@ -87,9 +91,9 @@ public struct AppearanceTracker: Sendable {
         }
 
         var lost: [(cost: Double, track: Int, box: Int)] = []
-        for (t, track) in open.enumerated() where !usedTracks.contains(t) && frame - track.boxes.last!.frame > 1 {
+        for (t, track) in open.enumerated() where !usedTracks.contains(t) && frame - track.boxes.last!.frame > frameStep {
             let last = track.boxes.last!.box
-            let reach = maxJump * last.height * Double(frame - track.boxes.last!.frame)
+            let reach = maxJump * last.height * Double(frame - track.boxes.last!.frame) / Double(frameStep)
             for (b, box) in boxes.enumerated() where !usedBoxes.contains(b) {
                 guard distances[t][b] <= maxAppearanceDistance / 2, Self.centreDistance(last, box) <= reach else { continue }
                 lost.append((distances[t][b], t, b))

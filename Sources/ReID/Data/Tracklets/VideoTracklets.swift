@@ -16,7 +16,8 @@ public enum VideoTracklets {
         guard options.frameStep >= 1 else { throw ReIDError.invalidOption("--frame-step must be at least 1") }
         var tracker = IoUTracker(minIoU: options.minIoU, maxGap: options.maxGap * options.frameStep)
         var byAppearance = AppearanceTracker(minIoU: options.minIoU, maxGap: options.maxGap * options.frameStep,
-                                             maxAppearanceDistance: options.maxAppearanceDistance)
+                                             maxAppearanceDistance: options.maxAppearanceDistance,
+                                             frameStep: options.frameStep)
         summary.linkedBy = appearance == nil ? "overlap" : "overlap and appearance"
         let writer = try TrackletWriter(out: out, video: name)
         let expected = options.maxFrames > 0 ? min(options.maxFrames, max(reader.frameCount, 1)) : reader.frameCount
