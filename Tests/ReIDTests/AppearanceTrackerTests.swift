@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import ReID
 @testable import Torch
@@ -88,5 +89,24 @@ final class AppearanceTrackerTests: XCTestCase {
                                                 embeddings: [])) { error in
             XCTAssertTrue("\(error)".contains("1 boxes but 0 embeddings"), "\(error)")
         }
+    }
+}
+
+extension AppearanceTrackerTests {
+    /// A box's embedding is the model's feature of the crop as extraction computes it from a file.
+    func testCropEmbedderMatchesExtractingTheSavedCrop() throws {
+        var rng = SeededRandom(seed: 5)
+        let frame = Image(height: 120, width: 90, channels: 3,
+                          pixels: (0..<(120 * 90 * 3)).map { _ in UInt8(rng.uniform(0, 255)) })
+        let box = DetectionBox(x: 10, y: 20, width: 40, height: 80)
+        let path = NSTemporaryDirectory() + "crop-\(UUID().uuidString).png"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try frame.cropped(x: 10, y: 20, width: 40, height: 80)!.resized(height: 64, width: 32).write(to: path)
+        let model = try LoadedModel.load("color-histogram", weights: nil)
+        let fromFile = try FeatureExtractor(height: 64, width: 32).extract(paths: [path], embed: model.embed)
+            .normalized(dim: 1).toArray(Float.self)
+        let embedded = try CropEmbedder(model: model, height: 64, width: 32).embed(frame, boxes: [box, box])
+        XCTAssertEqual(embedded.count, 2)
+        for (a, b) in zip(embedded[1], fromFile) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 }
