@@ -176,6 +176,40 @@ final class SingleCameraTests: XCTestCase {
 }
 
 extension SingleCameraTests {
+    /// Every track gets a row: 5 tracks at 2 a sheet are 3 sheets of 2, 2 and 1 rows, each row
+    /// showing its own track's crops (grey level = track number here).
+    func testContactSheetsShowEveryTrackAcrossSheets() throws {
+        let root = temporaryFolder()
+        for track in 0..<5 {
+            for frame in 0..<3 { try writeImage(root + "/street/000\(track)/00000\(frame).png", grey: UInt8(40 * track + 20)) }
+        }
+        let out = root + "-sheets/street.png"
+        folders.append(root + "-sheets")
+        try FileManager.default.createDirectory(atPath: root + "-sheets", withIntermediateDirectories: true)
+        let sheets = try TrackletMontage.write(videoFolder: root + "/street", to: out, tracksPerSheet: 2, perTrack: 3,
+                                               cellHeight: 8, cellWidth: 4)
+        XCTAssertEqual(sheets, [out, root + "-sheets/street-2.png", root + "-sheets/street-3.png"])
+        let rowHeight = 8 + 2
+        for (page, rows) in [2, 2, 1].enumerated() {
+            let image = try Image(contentsOf: sheets[page])
+            XCTAssertEqual(image.height, rows * rowHeight)
+            XCTAssertEqual(image.width, 3 * (4 + 2))
+            for row in 0..<rows {
+                let track = page * 2 + row
+                let pixel = image.pixels[((row * rowHeight + 4) * image.width + 1) * 3]
+                XCTAssertEqual(Int(pixel), 40 * track + 20, accuracy: 2, "sheet \(page + 1), row \(row)")
+            }
+        }
+        XCTAssertEqual(TrackletMontage.sheetPath("a/tracks", page: 1), "a/tracks-2")
+        let cli = try ReidBinary.run(["dataset", "montage", root + "/street", "--out", root + "-sheets/cli.png",
+                                      "--tracks-per-sheet", "4", "--json"])
+        XCTAssertEqual(cli.status, 0, cli.err)
+        XCTAssertTrue(cli.out.contains("cli-2.png") && !cli.out.contains("cli-3.png"), cli.out)
+        let notVideo = try ReidBinary.run(["dataset", "montage", root + "/street/0000", "--out", root + "-sheets/x.png"])
+        XCTAssertNotEqual(notVideo.status, 0)
+        XCTAssertTrue(notVideo.err.contains("no track folders"), notVideo.err)
+    }
+
     func testTrackletsCommandErrors() throws {
         let both = try ReidBinary.run(["tracklets", "--video", "a.avi", "--mot", "seq", "--out", "x"])
         XCTAssertNotEqual(both.status, 0)

@@ -17,7 +17,7 @@ struct DatasetCommand: ParsableCommand {
             Example:
               reid dataset inspect data/market1501
             """,
-        subcommands: [Inspect.self]
+        subcommands: [Inspect.self, Montage.self]
     )
 }
 

@@ -82,7 +82,7 @@ struct Tracklets: ParsableCommand {
     @Option(help: "HOG SVM score a detection needs (0 is OpenCV's default; higher gives fewer, surer boxes).")
     var hitThreshold: Double = 0
 
-    @Option(help: "Also write a contact sheet (one row of crops per track) to this image file, outside OUT.")
+    @Option(help: "Also draw contact sheets (one row of crops per track, 20 tracks a sheet: FILE, FILE-2, …) outside OUT.")
     var montage: String?
 
     @Flag(help: "Print a JSON summary.")
@@ -124,14 +124,14 @@ struct Tracklets: ParsableCommand {
         }
             ?? MOTTracklets.extract(sequence: mot!, out: out, options: options, quiet: json)
         let folder = out + "/" + summary.video
-        if let montage, !summary.kept.isEmpty { try TrackletMontage.write(videoFolder: folder, to: montage) }
+        let sheets = try montage.flatMap { summary.kept.isEmpty ? nil : try TrackletMontage.write(videoFolder: folder, to: $0) } ?? []
         if json {
             try printJSON(["video": summary.video, "out": folder, "frames": summary.frames, "detections": summary.detections,
                            "tracks_found": summary.tracksFound, "tracks": summary.kept.count, "crops": summary.crops,
                            "crops_per_track": summary.kept, "dropped_short": summary.droppedShort,
                            "dropped_small": summary.droppedSmall, "seconds": summary.seconds, "linked_by": summary.linkedBy,
                            "split_by_appearance": summary.splitByAppearance,
-                           "merged_by_appearance": summary.mergedByAppearance])
+                           "merged_by_appearance": summary.mergedByAppearance, "montages": sheets])
         } else {
             print(String(format: "%@: %d frames, %d detections → %d tracks found; kept %d tracks (%d crops), dropped %d short and %d small, in %.1f s → %@",
                          summary.video, summary.frames, summary.detections, summary.tracksFound, summary.kept.count,
@@ -139,6 +139,7 @@ struct Tracklets: ParsableCommand {
             if summary.linkedBy == "overlap and appearance" {
                 print("linked by overlap and appearance: \(summary.splitByAppearance) links refused by appearance (split), \(summary.mergedByAppearance) lost tracks re-found (merged)")
             }
+            if !sheets.isEmpty { print("contact sheets: " + sheets.joined(separator: ", ")) }
         }
     }
 }
