@@ -25,7 +25,11 @@ sys.path.insert(0, HERE)
 from common import claim_run, finished_row, run_json, save_row, write_result  # noqa: E402
 ROOT = os.path.dirname(HERE)
 CONFIG = "configs/remix.yaml"
-ARMS = {"labeled_only": ["--set", "remix.labeledFraction=1", "--set", "data.identitiesPerBatch=8"], "remix": None}
+ARMS = {"labeled_only": ["--set", "remix.labeledFraction=1", "--set", "data.identitiesPerBatch=8"], "remix": None,
+        # control: labeled-only with ReMix's 96 images a step, to tell the videos' effect from the
+        # larger batch's (optional: reported when all its seeds are done)
+        "labeled_only_12ids": ["--set", "remix.labeledFraction=1", "--set", "data.identitiesPerBatch=12"]}
+REQUIRED = ("labeled_only", "remix")
 
 
 def videos(shared):
@@ -157,6 +161,7 @@ def main():
             train_arm(a, arm, seed, single, commit)
     rows = {arm: [json.load(open(os.path.join(a.work, f"{arm}-seed{s}", "row.json"))) for s in seeds
                   if os.path.exists(os.path.join(a.work, f"{arm}-seed{s}", "row.json"))] for arm in ARMS}
+    rows = {arm: r for arm, r in rows.items() if arm in REQUIRED or len(r) == len(seeds)}
     if any(len(r) < len(seeds) for r in rows.values()):
         print("not every arm has every seed yet; remix.json is written when they do", file=sys.stderr)
         return
@@ -165,6 +170,8 @@ def main():
                      "indomain_mAP": spread([r["cuhk03_test_in_domain"]["mAP"] for r in rs]),
                      "wall_seconds": spread([r["wall_seconds"] for r in rs])} for arm, rs in rows.items()}
     mix, base = per_arm["remix"], per_arm["labeled_only"]
+    imagenet_only = evaluate(a.reid, a.shared, os.path.join(a.shared, "weights", "mobilenetv2_imagenet.safetensors"),
+                             "pku-reid-subset")
     judged = dict(x.split("=") for x in a.judged_switches.split(",") if x)
     result = {
         "summary": {"pku_remix_mAP_mean": mix["pku_mAP"]["mean"], "pku_remix_mAP_std": mix["pku_mAP"]["std"],
@@ -186,6 +193,9 @@ def main():
                                                     "binary_commit")}
                       | {"judged_switched_tracks": int(judged[name]) if name in judged else None}
                       for name, t in tracklets.items()},
+        "control": "labeled_only_12ids (when present): labeled-only with 12 identities a step, ReMix's 96 images, so "
+                   "a gain of ReMix over it is the videos' and not the larger batch's",
+        "imagenet_only_pku": {k: imagenet_only[k] for k in ("rank1", "mAP", "mINP")},
         "arms": per_arm,
         "runs": rows,
     }
