@@ -1,12 +1,12 @@
 """ReMix benchmark: generalisation to a domain no run sees. Writes bench/results/remix.json.
 
-Both arms train MobileNetV2 (shared ImageNet weights) on cuhk03-pair1 train with its identity
-labels, with the same encoder, losses, batch size and number of steps
-(configs/remix.yaml, the 2-core recipe). The labeled-only arm is the remix method with
+Every arm trains MobileNetV2 (shared ImageNet weights) on cuhk03-pair1 train with its identity
+labels, with the same encoder, losses and number of steps (configs/remix.yaml, the 2-core recipe). The labeled-only arm is the remix method with
 remix.labeledFraction=1 and 8 identities a batch (labeled batches only, no video clustered); ReMix
 takes the same 8 labeled identities a step and adds 4 pseudo-identities from unlabeled
 single-camera tracklets of two real videos, made by `reid tracklets` with the shared OSNet
-linking boxes by appearance as well as motion:
+linking boxes by appearance as well as motion (a third arm, labeled_only_12ids, is labeled-only at
+ReMix's 96 images a step, to tell the videos' effect from the larger batch's):
   - Debian's vtest.avi (opencv-doc), every 2nd frame, frames upscaled 1.3x for HOG;
   - ../shared/videos/one-by-one-person-detection.mp4, boxes at least 250 px tall (smaller ones there
     are HOG firing on clothing and walls).
@@ -140,7 +140,7 @@ def main():
     ap.add_argument("--binary-commit", help="the commit the --reid binary was built from (default: this tree's)")
     ap.add_argument("--set", action="append", default=[], help="extra config overrides for both arms")
     ap.add_argument("--seeds", default="0,1,2")
-    ap.add_argument("--arms", default="labeled_only,remix", help="arms to train here; the others' finished runs are read")
+    ap.add_argument("--arms", default=",".join(ARMS), help="arms to train here; the others' finished runs are read")
     ap.add_argument("--fresh", action="store_true", help="make the tracklets and train every run again")
     ap.add_argument("--tracklets-only", action="store_true", help="make the tracklets and montages, then stop")
     ap.add_argument("--judged-switches", default="",
