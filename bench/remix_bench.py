@@ -18,7 +18,7 @@ split between processes (--arms) and sessions; the result is written from every 
 -2.png, ...; every track one row) to look at; `--judged-switches vtest=N,...` records how many tracks were judged (by eye, from the
 montages) to switch person.
 """
-import argparse, json, os, shutil, statistics, subprocess, sys, time
+import argparse, hashlib, json, os, shutil, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -89,6 +89,27 @@ def size():
     return f"{get('height')}x{get('width')}"
 
 
+def settings_digest(text):
+    """A digest of a config's settings with its comments left out, so a comment edit does not
+    retrain every arm while a changed setting does."""
+    settings = "\n".join(l.split("#")[0].rstrip() for l in text.splitlines() if l.split("#")[0].strip())
+    return hashlib.sha256(settings.encode()).hexdigest()[:16]
+
+
+def upgrade_row_args(run):
+    """Rows written before the digest kept the config's whole text: store its digest instead."""
+    done = os.path.join(run, "row.json")
+    if not os.path.exists(done):
+        return
+    with open(done) as f:
+        row = json.load(f)
+    if "config_text" in row.get("args", {}):
+        text = row["args"].pop("config_text")
+        row["args"] = {"config": row["args"]["config"], "config_settings": settings_digest(text),
+                       "sets": row["args"]["sets"]}
+        save_row(run, row)
+
+
 def train_arm(a, arm, seed, single, commit):
     """Trains one arm with one seed (or reuses its finished run) and returns its row."""
     run = os.path.join(a.work, f"{arm}-seed{seed}")
@@ -96,7 +117,8 @@ def train_arm(a, arm, seed, single, commit):
     sets = sum((["--set", s] for s in a.set), []) + extra + ["--set", f"seed={seed}"]
     with open(os.path.join(ROOT, CONFIG)) as f:
         config_text = f.read()
-    args = {"config": CONFIG, "config_text": config_text, "sets": sets}
+    args = {"config": CONFIG, "config_settings": settings_digest(config_text), "sets": sets}
+    upgrade_row_args(run)
     row = finished_row(run, args, a.fresh, commit)
     if row:
         return row
