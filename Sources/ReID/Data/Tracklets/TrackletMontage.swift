@@ -52,11 +52,7 @@ public enum TrackletMontage {
             let picks = (0..<shown).map { paths[$0 * paths.count / shown] }
             for (c, file) in picks.enumerated() {
                 let cell = try Image(contentsOf: file).resized(height: cellHeight, width: cellWidth)
-                let x0 = c * (cellWidth + gap), y0 = r * (cellHeight + gap)
-                for y in 0..<cellHeight {
-                    let from = y * cellWidth * 3, to = ((y0 + y) * sheet.width + x0) * 3
-                    sheet.pixels.replaceSubrange(to..<(to + cellWidth * 3), with: cell.pixels[from..<(from + cellWidth * 3)])
-                }
+                try sheet.paste(cell, x: c * (cellWidth + gap), y: r * (cellHeight + gap))
             }
         }
         return sheet
