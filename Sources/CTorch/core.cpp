@@ -1,5 +1,7 @@
 // Errors, global settings, tensor lifetime, properties, creation and conversion.
 #include "common.h"
+#include <ATen/autocast_mode.h>
+#include <oneapi/dnnl/dnnl.h>
 #include <ATen/Parallel.h>
 // From libgomp, libtorch's OpenMP runtime (clang does not see gcc's omp.h).
 extern "C" void omp_set_num_threads(int);
@@ -51,6 +53,25 @@ int ct_set_grad_enabled(int enabled) {
     return prev ? 1 : 0;
 }
 int ct_is_grad_enabled(void) { return at::GradMode::is_enabled() ? 1 : 0; }
+
+void ct_autocast_cpu_enter(int dtype, int *previous_enabled, int *previous_dtype) {
+    *previous_enabled = at::autocast::is_cpu_enabled() ? 1 : 0;
+    *previous_dtype = static_cast<int>(at::autocast::get_autocast_cpu_dtype());
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_cpu_dtype(static_cast<at::ScalarType>(dtype));
+    at::autocast::increment_nesting();
+}
+void ct_autocast_cpu_exit(int previous_enabled, int previous_dtype) {
+    // As torch.autocast's __exit__: the cast-weight cache lives until the outermost region ends.
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    at::autocast::set_cpu_enabled(previous_enabled != 0);
+    at::autocast::set_autocast_cpu_dtype(static_cast<at::ScalarType>(previous_dtype));
+}
+int ct_autocast_cpu_enabled(void) { return at::autocast::is_cpu_enabled() ? 1 : 0; }
+int ct_cpu_has_native_bf16(void) {
+    int isa = static_cast<int>(dnnl_get_effective_cpu_isa());
+    return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16 ? 1 : 0;
+}
 
 void ct_tensor_free(ct_tensor t) { delete reinterpret_cast<at::Tensor *>(t); }
 int ct_tensor_dim(ct_tensor t) { return static_cast<int>(T(t).dim()); }

@@ -20,7 +20,9 @@ extension Tensor {
     public func rsqrt() throws -> Tensor { try unary(CT_RSQRT) }
     public func abs() throws -> Tensor { try unary(CT_ABS) }
     public func relu() throws -> Tensor { try unary(CT_RELU) }
-    public func relu6() throws -> Tensor { try unary(CT_RELU6) }
+    /// min(max(x, 0), 6). libtorch's hardtanh, which it fuses into oneDNN convolutions, has no
+    /// bfloat16 backward on the CPU in 1.13; clamp computes the same values and has one (bf16 autocast).
+    public func relu6() throws -> Tensor { dtype == .bfloat16 ? try clamp(min: 0, max: 6) : try unary(CT_RELU6) }
     public func sigmoid() throws -> Tensor { try unary(CT_SIGMOID) }
     public func tanh() throws -> Tensor { try unary(CT_TANH) }
     public func sign() throws -> Tensor { try unary(CT_SIGN) }

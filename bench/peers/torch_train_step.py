@@ -1,5 +1,6 @@
 """Peer for the training-step benchmark: the same ResNet-50 step in PyTorch (Debian's python3-torch,
-the same libtorch 1.13 that SwiftReID links).
+the same libtorch 1.13 that SwiftReID links, or the newest PyTorch from PyPI in bench/.venv-torch).
+--bf16 runs forward and loss under torch.autocast("cpu", torch.bfloat16), as PyTorch's docs show.
 
 Step: ResNet-50 (last stride 1, as the re-ID baseline) -> global average pool -> BNNeck
 (BatchNorm1d) -> Linear(2048, classes, no bias) -> cross-entropy -> backward -> Adam
@@ -65,6 +66,7 @@ def main():
     ap.add_argument("--classes", type=int, default=751)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--channels-last", action="store_true")
+    ap.add_argument("--bf16", action="store_true", help="forward and loss under torch.autocast('cpu', torch.bfloat16)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -80,7 +82,8 @@ def main():
     for i in range(a.warmup + a.steps):
         t = time.perf_counter()
         opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+            loss = F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
         if i >= a.warmup:
@@ -89,7 +92,8 @@ def main():
     print(json.dumps({"steps": a.steps, "seconds": seconds, "steps_per_second": a.steps / seconds,
                       "images_per_second": a.steps * a.batch / seconds, "step_seconds": times,
                       "torch": torch.__version__, "threads": torch.get_num_threads(),
-                      "channels_last": a.channels_last}))
+                      "channels_last": a.channels_last,
+                      "precision": "bf16" if a.bf16 else "fp32"}))
 
 
 if __name__ == "__main__":

@@ -40,6 +40,13 @@ int ct_cuda_is_available(void);
 int ct_cuda_device_count(void);
 int ct_set_grad_enabled(int enabled); // returns the previous state
 int ct_is_grad_enabled(void);
+// CPU autocast (torch.autocast("cpu", dtype)) on the calling thread: enter saves the previous
+// state into the out-parameters, exit restores it (and clears the cast cache at the outermost exit).
+void ct_autocast_cpu_enter(int dtype, int *previous_enabled, int *previous_dtype);
+void ct_autocast_cpu_exit(int previous_enabled, int previous_dtype);
+int ct_autocast_cpu_enabled(void);
+// 1 when oneDNN runs bf16 natively on this CPU (AVX-512 BF16 or AMX), 0 when it would emulate or lack it.
+int ct_cpu_has_native_bf16(void);
 
 // ---- lifetime and properties ----------------------------------------------------------
 void ct_tensor_free(ct_tensor t);

@@ -26,8 +26,10 @@ public final class LoadedModel {
 
     /// Builds the named model and loads `weights`. Without weights a registry model keeps its
     /// random initialisation (useful for smoke runs; the caller should say so).
+    /// `precision` bf16 runs the network under CPU autocast (resolve it first with
+    /// `Precision.resolved(on:)`); the features come out float32 either way.
     public static func load(_ spec: String, weights: String?, device: Device = .cpu,
-                            traced: Bool = true) throws -> LoadedModel {
+                            traced: Bool = true, precision: Precision = .fp32) throws -> LoadedModel {
         if spec == "color-histogram" {
             let identity = Lambda { $0 }
             return LoadedModel(name: spec, module: identity, report: nil) { try ColorHistogram.features($0) }
@@ -39,13 +41,15 @@ public final class LoadedModel {
             graph.eval()
             graph.requiresGrad(false)
             try graph.to(device)
-            let script = TracedInference { try graph($0) }
-            return LoadedModel(name: spec, module: graph, report: nil) { traced ? try script($0) : try graph($0) }
+            let run: (Tensor) throws -> Tensor = { x in try precision.run { try graph(x) }.to(.float32) }
+            let script = TracedInference(run)
+            return LoadedModel(name: spec, module: graph, report: nil) { traced ? try script($0) : try run($0) }
         }
         // A training run (`run:DIR`): its own architecture and head, its checkpoint (or `weights`).
         if let directory = RunModel.directory(of: spec) {
             let run = try RunModel(directory: directory, checkpoint: weights ?? "best")
             let model = try run.model()
+            model.precision = precision
             try model.to(device)
             let script = TracedInference { try model($0).embedding }
             return LoadedModel(name: spec, module: model, report: nil) { traced ? try script($0) : try model($0).embedding }
@@ -55,6 +59,7 @@ public final class LoadedModel {
         if let weights { report = try model.loadWeights(from: weights, usage: .inference) }
         model.eval()
         model.requiresGrad(false)
+        model.precision = precision
         try model.to(device)
         let script = TracedInference { try model($0).embedding }
         return LoadedModel(name: spec, module: model, report: report) { traced ? try script($0) : try model($0).embedding }

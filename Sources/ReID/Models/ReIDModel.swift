@@ -19,6 +19,10 @@ public final class ReIDModel: Module {
     public let partHead: PartHead?
     public var mode: Mode
     public let configuration: HeadConfiguration
+    /// Precision of the backbone (`Precision.bf16`: CPU autocast). The heads after it (pooling,
+    /// BNNeck, classifier, parts) and every loss stay float32: they are cheap, and losses with
+    /// small temperatures over memory banks need float32's resolution.
+    public var precision: Precision = .fp32
 
     public init(backbone: any Backbone, head configuration: HeadConfiguration = .init(), mode: Mode = .full) throws {
         guard configuration.parts >= 0 else {
@@ -66,7 +70,7 @@ public final class ReIDModel: Module {
 
     /// Images [N, 3, H, W] (normalised as the backbone expects) → features.
     public func callAsFunction(_ images: Tensor) throws -> ReIDOutput {
-        let map = try backbone(images)
+        let map = precision == .fp32 ? try backbone(images) : try precision.run { try backbone(images) }.to(.float32)
         switch mode {
         case .full:
             let (global, logits) = try head(globalMap(map))

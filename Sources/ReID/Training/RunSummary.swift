@@ -12,6 +12,8 @@ public enum RunSummary {
         let identities = labelled ? "\(dataset.ids) identities" : "unlabeled"
         let cameras = Set(train.map(\.camera)).count
         let parameters = model.parameters().reduce(0) { $0 + $1.count }
+        // An ONNX file given as initial weights is the backbone itself (`ModelSection.resolved`).
+        let resolved = config.model.resolved
         let batch = config.data.identitiesPerBatch * config.data.instancesPerIdentity
         let iterations = config.training.itersPerEpoch > 0 ? "\(config.training.itersPerEpoch) iterations"
                                                             : "one pass of the sampler"
@@ -25,8 +27,8 @@ public enum RunSummary {
         return """
             \(config.method) on \(config.data.root): \(train.count) training images, \(identities), \(cameras) camera\(cameras == 1 ? "" : "s")
               evaluated on: \(evaluated)
-              model: \(config.model.backbone) (\(String(format: "%.2f", Double(parameters) / 1e6)) M parameters)\(config.model.initialWeights.isEmpty ? (config.model.backbone.hasPrefix("onnx:") ? "" : ", random init") : " from \(config.model.initialWeights)")
-              input \(config.data.height)x\(config.data.width), batch \(batch) (\(config.data.identitiesPerBatch) ids x \(config.data.instancesPerIdentity)), \(config.training.epochs) epochs of \(iterations), \(config.optimizer.name) lr \(config.optimizer.lr), device \(device)
+              model: \(resolved.backbone) (\(String(format: "%.2f", Double(parameters) / 1e6)) M parameters)\(resolved.initialWeights.isEmpty ? (resolved.backbone.hasPrefix("onnx:") ? "" : ", random init") : " from \(resolved.initialWeights)")
+              input \(config.data.height)x\(config.data.width), batch \(batch) (\(config.data.identitiesPerBatch) ids x \(config.data.instancesPerIdentity)), \(config.training.epochs) epochs of \(iterations), \(config.optimizer.name) lr \(config.optimizer.lr), device \(device)\(model.precision == .fp32 ? "" : ", \(model.precision)")
             """
     }
 }

@@ -76,6 +76,11 @@ public final class Trainer {
         Runtime.seed(config.seed)
         let method = try makeMethod?(context) ?? MethodRegistry.make(config.method, context: context)
         applyBatchNormGrouping(method.model)
+        let (precision, precisionNote) = config.training.precision.resolved(on: device)
+        if let precisionNote { say("training.precision: \(precisionNote)") }
+        for model in [method.model] + method.auxiliaryModules.values.compactMap({ $0 as? ReIDModel }) {
+            model.precision = precision
+        }
         say(RunSummary.text(config: config, dataset: dataset, evaluation: evalData, model: method.model, device: device))
         let yaml = try ConfigLoader.yaml(config)
         try AtomicWrite.write(Data(yaml.utf8), to: run.config)

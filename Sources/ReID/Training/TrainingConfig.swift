@@ -181,6 +181,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         public var device = "cpu"
         /// Store 4-D weights and inputs channels-last (faster oneDNN convolutions on CPU).
         public var channelsLast = true
+        /// fp32, or bf16: the backbone's forward (training and the epochs' feature extraction)
+        /// under CPU autocast, where the CPU runs bfloat16 natively (else float32, with a message).
+        public var precision = Precision.fp32
     }
 
     public struct EvaluationSection: Codable, Equatable, Sendable {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReID
+import ReIDCommandOptions
 import Torch
 
 struct Bench: ParsableCommand {
@@ -50,11 +51,14 @@ struct TrainStep: ParsableCommand {
     @Option(help: "Memory format: nchw or channels-last.")
     var layout: String = "channels-last"
 
+    @OptionGroup var precisionOption: PrecisionOption
+
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() throws {
         Runtime.configure()
+        let precision = precisionOption.resolve(on: .cpu)
         Runtime.seed(0)
         guard ["nchw", "channels-last"].contains(layout) else {
             throw ValidationError("--layout must be nchw or channels-last")
@@ -73,8 +77,8 @@ struct TrainStep: ParsableCommand {
         for i in 0..<(warmup + steps) {
             let t = Date()
             try optimizer.zeroGrad()
-            let logits = try model(x).logits!
-            try F.crossEntropy(logits, target: y).backward()
+            let loss = try precision.run { try F.crossEntropy(model(x).logits!, target: y) }
+            try loss.backward()
             try optimizer.step()
             if i >= warmup { times.append(Date().timeIntervalSince(t)) }
         }
@@ -82,11 +86,11 @@ struct TrainStep: ParsableCommand {
         if json {
             try printJSON(["steps": steps, "seconds": seconds, "steps_per_second": Double(steps) / seconds,
                            "images_per_second": Double(steps * batch) / seconds, "step_seconds": times,
-                           "threads": Runtime.threadCount, "layout": layout])
+                           "threads": Runtime.threadCount, "layout": layout, "precision": precision.rawValue])
         } else {
-            print(String(format: "%@ batch %d: %.3f steps/s (%.1f images/s) over %d steps, %d threads, %@",
+            print(String(format: "%@ batch %d: %.3f steps/s (%.1f images/s) over %d steps, %d threads, %@, %@",
                          model.backbone is ResNet50 ? "ResNet-50" : self.model, batch, Double(steps) / seconds,
-                         Double(steps * batch) / seconds, steps, Runtime.threadCount, layout))
+                         Double(steps * batch) / seconds, steps, Runtime.threadCount, layout, precision.rawValue))
         }
     }
 }

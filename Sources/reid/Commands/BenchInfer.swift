@@ -35,6 +35,7 @@ struct BenchInfer: ParsableCommand {
     var size: ImageSize = ImageSize(height: 256, width: 128)
 
     @OptionGroup var deviceOption: DeviceOption
+    @OptionGroup var precisionOption: PrecisionOption
 
     @Flag(help: "Run eagerly instead of the traced, inference-optimised path.")
     var eager = false
@@ -45,7 +46,8 @@ struct BenchInfer: ParsableCommand {
     func run() throws {
         Runtime.configure()
         let device = try deviceOption.resolve()
-        let loaded = try LoadedModel.load(model, weights: weights, device: device, traced: !eager)
+        let loaded = try LoadedModel.load(model, weights: weights, device: device, traced: !eager,
+                                          precision: precisionOption.resolve(on: device))
         let x = try Tensor.randn([batch, 3, size.height, size.width]).to(device)
         var times: [Double] = []
         try withNoGrad {

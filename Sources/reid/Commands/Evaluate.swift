@@ -50,6 +50,7 @@ struct Evaluate: ParsableCommand {
     var batch: Int = FeatureExtractor.defaultBatchSize
 
     @OptionGroup(title: "With --data: where the model runs") var deviceOption: DeviceOption
+    @OptionGroup(title: "With --data: precision") var precisionOption: PrecisionOption
 
     @Option(help: "Distance: cosine (features L2-normalised first) or euclidean.")
     var metric: DistanceMetric = .cosine
@@ -157,7 +158,8 @@ struct Evaluate: ParsableCommand {
                                           options: DatasetOptions(splits: [.query, .gallery], optionalSplits: []))
         let chosen = try modelOptions.resolve()
         let device = try deviceOption.resolve()
-        let loaded = try LoadedModel.load(chosen.spec, weights: chosen.weights, device: device)
+        let loaded = try LoadedModel.load(chosen.spec, weights: chosen.weights, device: device,
+                                          precision: precisionOption.resolve(on: device))
         let extractor = FeatureExtractor(height: chosen.size.height, width: chosen.size.width, batchSize: batch, device: device)
         let records = data[.query] + data[.gallery]
         let all = try extractor.extract(paths: records.map(\.path), progress: Progress(total: records.count, label: "extract"),

@@ -62,6 +62,7 @@ struct Extract: ParsableCommand {
     var streams: Int?
 
     @OptionGroup var deviceOption: DeviceOption
+    @OptionGroup var precisionOption: PrecisionOption
 
     @Flag(help: "Run the model eagerly instead of through libtorch's traced, inference-optimised path.")
     var eager = false
@@ -84,7 +85,8 @@ struct Extract: ParsableCommand {
         let device = try deviceOption.resolve()
         let chosen = try modelOptions.resolve()
         let size = chosen.size
-        let loaded = try LoadedModel.load(chosen.spec, weights: chosen.weights, device: device, traced: !eager)
+        let loaded = try LoadedModel.load(chosen.spec, weights: chosen.weights, device: device, traced: !eager,
+                                          precision: precisionOption.resolve(on: device))
         let started = Date()
 
         if let tensor {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReID
+import ReIDCommandOptions
 import Torch
 
 struct Train: ParsableCommand {
@@ -99,6 +100,9 @@ struct Train: ParsableCommand {
     @Option(help: "Where training runs: cpu, cuda, cuda:N or auto (the same as --set training.device=…; default: the config's).")
     var device: String?
 
+    @Option(help: "fp32 or bf16 (the same as --set training.precision=…; default: the config's). bf16 runs the backbone under CPU autocast where the CPU has native bfloat16; `reid bench train-step --precision bf16` says whether it is faster here.")
+    var precision: Precision?
+
     @Flag(help: "Print the final summary as JSON.")
     var json = false
 
@@ -120,7 +124,7 @@ struct Train: ParsableCommand {
             folder = resume
             settings = try ConfigLoader.load(TrainingConfig.self, defaults: TrainingConfig(),
                                              yamlFile: RunDirectory(resume).config,
-                                             overrides: overrides + (device.map { ["training.device=\($0)"] } ?? []))
+                                             overrides: overrides + (device.map { ["training.device=\($0)"] } ?? []) + (precision.map { ["training.precision=\($0)"] } ?? []))
             // A model built on an ONNX file continues from the run's own copy of that graph.
             let copy = RunDirectory(resume).backboneGraph
             if BackboneRegistry.onnxPath(settings.model.backbone) != nil, FileManager.default.fileExists(atPath: copy) {
@@ -136,6 +140,7 @@ struct Train: ParsableCommand {
             if let initialWeights { all.append("model.initialWeights=\(initialWeights)") }
             if let bnBatch { all.append("training.bnBatch=\(bnBatch)") }
             if let device { all.append("training.device=\(device)") }
+            if let precision { all.append("training.precision=\(precision)") }
             if let views { all.append("views.dir=\(views)") }
             if let viewMethod { all.append("views.method=\(viewMethod)") }
             if let schedule { all.append("views.schedule=\(schedule)") }
