@@ -114,7 +114,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--newest-torch", default=os.path.join(HERE, ".venv-torch", "bin", "python"),
                     help="python of a venv with the newest PyTorch from PyPI (scripts/bootstrap.sh --bench makes it)")
-    ap.add_argument("--bf16-epochs", type=int, default=6)
+    ap.add_argument("--bf16-epochs", type=int, default=12)
     ap.add_argument("--binary-commit", help="commit the --reid binary was built from (default: HEAD)")
     ap.add_argument("--fresh", action="store_true", help="train the bf16 accuracy check again even if finished")
     ap.add_argument("--only", choices=["speed", "accuracy"], help="run one part; the other is kept from --out")

@@ -4,7 +4,8 @@
 #                                 vtest.avi, chromium for the web page test, wrk for `make fuzz`), and the
 #                                 ImageNet MobileNetV2 weights as weights/mobilenetv2_imagenet.pt
 #   scripts/bootstrap.sh --bench  also the peers that `make bench` measures against
-#                                 (Debian's python3-torch, and onnxruntime in bench/.venv)
+#                                 (Debian's python3-torch, and onnxruntime in bench/.venv;
+#                                 the newest PyTorch from PyPI in bench/.venv-torch)
 set -euo pipefail
 
 # opencv-doc ships vtest.avi, the real pedestrian video the tracklet tests run on.
@@ -56,5 +57,14 @@ if [ "$bench" -eq 1 ]; then
     # numpy < 2: Debian's python3-torch 1.13 is built against numpy 1.x.
     "$venv/bin/pip" install -q --disable-pip-version-check "numpy<2" onnxruntime safetensors \
       "scikit-learn<1.6" "scipy<1.14"
+  fi
+  # The newest PyTorch from PyPI, apart (its numpy and Debian's torch 1.13 do not mix): the
+  # training-step peer in fp32 and bf16 autocast (bench/foundation.py). PyPI's wheel carries
+  # CUDA libraries (about 5 GB); the bench runs it on the CPU.
+  torch_venv="$here/bench/.venv-torch"
+  if [ ! -x "$torch_venv/bin/python" ] || ! "$torch_venv/bin/python" -c "import torch" 2>/dev/null; then
+    echo "bootstrap: installing the newest PyTorch from PyPI into bench/.venv-torch"
+    /usr/bin/python3 -m venv "$torch_venv"
+    "$torch_venv/bin/pip" install -q --disable-pip-version-check torch numpy
   fi
 fi

@@ -3,6 +3,7 @@
 #include "ctorch_faiss.h"
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVFFlat.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/index_io.h>
 #include <exception>
@@ -31,11 +32,49 @@ extern "C" ct_faiss_index *ct_faiss_new(int64_t d) {
     }, return nullptr)
 }
 
+extern "C" ct_faiss_index *ct_faiss_new_ivf(int64_t d, int64_t lists) {
+    CT_FAISS_TRY({
+        auto ivf = std::make_unique<faiss::IndexIVFFlat>(new faiss::IndexFlatIP(d), d, (size_t)lists,
+                                                         faiss::METRIC_INNER_PRODUCT);
+        ivf->own_fields = true;
+        return new ct_faiss_index{std::move(ivf)};
+    }, return nullptr)
+}
+
+extern "C" int ct_faiss_train(ct_faiss_index *index, const float *vectors, int64_t n) {
+    CT_FAISS_TRY({
+        index->index->train(n, vectors);
+        return 0;
+    }, return -1)
+}
+
+extern "C" int ct_faiss_is_trained(const ct_faiss_index *index) { return index->index->is_trained ? 1 : 0; }
+
+extern "C" int64_t ct_faiss_lists(const ct_faiss_index *index) {
+    auto *ivf = dynamic_cast<const faiss::IndexIVF *>(index->index.get());
+    return ivf ? (int64_t)ivf->nlist : 0;
+}
+
+extern "C" int64_t ct_faiss_probes(const ct_faiss_index *index) {
+    auto *ivf = dynamic_cast<const faiss::IndexIVF *>(index->index.get());
+    return ivf ? (int64_t)ivf->nprobe : 0;
+}
+
+extern "C" int ct_faiss_set_probes(ct_faiss_index *index, int64_t probes) {
+    auto *ivf = dynamic_cast<faiss::IndexIVF *>(index->index.get());
+    if (!ivf) {
+        ctorch::set_error("faiss: probes apply to an inverted-file index only");
+        return -1;
+    }
+    ivf->nprobe = (size_t)probes;
+    return 0;
+}
+
 extern "C" ct_faiss_index *ct_faiss_read(const char *path) {
     CT_FAISS_TRY({
         std::unique_ptr<faiss::Index> index(faiss::read_index(path));
-        if (!dynamic_cast<faiss::IndexIDMap2 *>(index.get())) {
-            ctorch::set_error((std::string(path) + ": not a SwiftReID gallery index (IndexIDMap2)").c_str());
+        if (!dynamic_cast<faiss::IndexIDMap2 *>(index.get()) && !dynamic_cast<faiss::IndexIVFFlat *>(index.get())) {
+            ctorch::set_error((std::string(path) + ": not a SwiftReID gallery index (IndexIDMap2 or IndexIVFFlat)").c_str());
             return nullptr;
         }
         return new ct_faiss_index{std::move(index)};

@@ -17,6 +17,8 @@ public final class GalleryIndex: @unchecked Sendable {
     private let lock = ReadWriteLock()
     /// Whether the in-memory index has changes the file lacks.
     public private(set) var isDirty = false
+    /// Items from which the faiss index is approximate (`ApproximateSearchPlan`).
+    public let approximateFrom: Int
 
     public var faissPath: String { store.path + ".faiss" }
     var sidecarPath: String { store.path + ".faiss.json" }
@@ -24,8 +26,9 @@ public final class GalleryIndex: @unchecked Sendable {
     struct Sidecar: Codable { var revision: Int64; var count: Int; var dimension: Int }
 
     /// Opens the gallery at `db`. `persist` writes a rebuilt faiss file back when it was stale.
-    public init(store: GalleryStore, persist: Bool = true) throws {
+    public init(store: GalleryStore, persist: Bool = true, approximateFrom: Int = ApproximateSearchPlan.defaultThreshold) throws {
         self.store = store
+        self.approximateFrom = approximateFrom
         guard let identity = try store.identity() else {
             throw GalleryError.file(store.path, "has no model recorded; build it with `reid index build`")
         }
@@ -34,19 +37,39 @@ public final class GalleryIndex: @unchecked Sendable {
         if let data = FileManager.default.contents(atPath: store.path + ".faiss.json"),
            let sidecar = try? JSONDecoder().decode(Sidecar.self, from: data),
            sidecar.revision == current, sidecar.dimension == identity.dimension,
-           let loaded = try? FaissIndex(contentsOf: store.path + ".faiss"), loaded.count == sidecar.count {
+           let loaded = try? FaissIndex(contentsOf: store.path + ".faiss"), loaded.count == sidecar.count,
+           loaded.isApproximate == (loaded.count >= approximateFrom) {
             faiss = loaded
             revision = current
         } else {
-            (faiss, revision) = try Self.build(store: store, dimension: max(identity.dimension, 1))
+            (faiss, revision) = try Self.build(store: store, dimension: max(identity.dimension, 1), approximateFrom: approximateFrom)
             isDirty = true
             if persist { try self.persist() }
         }
     }
 
-    /// A faiss index of every item, with the revision it reflects.
-    static func build(store: GalleryStore, dimension: Int) throws -> (FaissIndex, Int64) {
-        let index = try FaissIndex(dimension: dimension)
+    /// A faiss index of every item, with the revision it reflects: exact below `approximateFrom`
+    /// items, else an inverted file trained on an even spread of the items.
+    static func build(store: GalleryStore, dimension: Int, approximateFrom: Int) throws -> (FaissIndex, Int64) {
+        let items = try store.count()
+        let index: FaissIndex
+        if items >= approximateFrom {
+            let plan = ApproximateSearchPlan.plan(items: items)
+            index = try FaissIndex(dimension: dimension, lists: plan.lists)
+            let step = max(1, items / plan.trainingItems)
+            var sample: [Float] = [], seen = 0
+            sample.reserveCapacity(plan.trainingItems * dimension)
+            _ = try store.forEachItem { item in
+                defer { seen += 1 }
+                if seen % step == 0, sample.count < plan.trainingItems * dimension, item.feature.count == dimension {
+                    sample += normalized(item.feature)
+                }
+            }
+            try index.train(sample)
+            index.probes = plan.probes
+        } else {
+            index = try FaissIndex(dimension: dimension)
+        }
         var vectors: [Float] = [], ids: [Int64] = []
         let revision = try store.forEachItem { item in
             guard item.feature.count == dimension else {
@@ -67,13 +90,23 @@ public final class GalleryIndex: @unchecked Sendable {
     /// Rebuilds the faiss index from the database and writes it.
     public func rebuild() throws {
         try lock.writing {
-            (faiss, revision) = try Self.build(store: store, dimension: max(identity.dimension, 1))
+            (faiss, revision) = try Self.build(store: store, dimension: max(identity.dimension, 1), approximateFrom: approximateFrom)
             isDirty = true
         }
         try persist()
     }
 
     public var count: Int { lock.reading { faiss.count } }
+    /// Sets how many cells an approximate index scans per query (`ApproximateSearchPlan` picks
+    /// it; more raise recall and cost time). No effect on an exact index.
+    public func setProbes(_ probes: Int) {
+        lock.writing { if faiss.isApproximate { faiss.probes = probes } }
+    }
+
+    /// Whether searches are approximate (an inverted file; `ApproximateSearchPlan`), and its shape.
+    public var searchKind: (approximate: Bool, lists: Int, probes: Int) {
+        lock.reading { (faiss.isApproximate, faiss.lists, faiss.probes) }
+    }
 
     /// Writes the faiss file and its revision record (each atomically; the record last).
     public func persist() throws {
@@ -104,7 +137,12 @@ public final class GalleryIndex: @unchecked Sendable {
                 throw GalleryError.modelMismatch("a \(dimension)-d feature cannot join this \(identity.dimension)-d gallery")
             }
             let stored = try store.insert(items, skipExisting: skipExisting)
-            try faiss.add(stored.flatMap { Self.normalized($0.feature) }, ids: stored.map { $0.id! })
+            if !faiss.isApproximate && faiss.count + stored.count >= approximateFrom {
+                // Crossing the threshold: the cells are trained once, on the gallery as it is now.
+                (faiss, _) = try Self.build(store: store, dimension: dimension, approximateFrom: approximateFrom)
+            } else {
+                try faiss.add(stored.flatMap { Self.normalized($0.feature) }, ids: stored.map { $0.id! })
+            }
             revision = try store.revision()
             isDirty = isDirty || !stored.isEmpty
             return stored

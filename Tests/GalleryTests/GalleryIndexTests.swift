@@ -36,6 +36,51 @@ final class GalleryIndexTests: XCTestCase {
         XCTAssertEqual(reopened.count, 12)
     }
 
+    /// A gallery turns approximate when it reaches its threshold (the cells trained then), keeps
+    /// finding each item's near-duplicates, reopens from its file, and goes back to exact search
+    /// when opened with a threshold above its size.
+    func testGalleryTurnsApproximateAtItsThreshold() throws {
+        Runtime.seed(3)
+        let d = 32, n = 1200
+        let centres = try Tensor.randn([n / 10, d])
+        let which = try Tensor((0..<n).map { Int64($0 / 10) })
+        let flat = try (centres.indexSelect(dim: 0, index: which) + Tensor.randn([n, d]) * 0.35).normalized(dim: 1).floats()
+        let items: [GalleryItem] = (0..<n).map { (i: Int) -> GalleryItem in
+            let feature: [Float] = Array(flat[(i * d)..<((i + 1) * d)])
+            return GalleryItem(path: String(format: "synthetic/%05d.jpg", i), camera: i % 2, time: Double(i), pid: i / 10,
+                               feature: feature)
+        }
+        let store = try GalleryStore(path: fixture.db, create: true)
+        var identity = try GalleryModelIdentity.fingerprint(model: "color-histogram", weights: nil, height: 64, width: 32)
+        identity.dimension = d
+        try store.setIdentity(identity)
+        let index = try GalleryIndex(store: store, approximateFrom: 1000)
+        try index.add(Array(items[0..<800]))
+        XCTAssertFalse(index.searchKind.approximate, "800 items: exact")
+        try index.add(Array(items[800...]))
+        XCTAssertTrue(index.searchKind.approximate, "1,200 items: approximate")
+        XCTAssertEqual(index.count, n)
+        let plan = ApproximateSearchPlan.plan(items: n)
+        XCTAssertEqual(index.searchKind.lists, plan.lists)
+        XCTAssertEqual(index.searchKind.probes, plan.probes)
+        // Each probe finds its own group of 10 (ids are 1-based, in insertion order).
+        var found = 0
+        for i in stride(from: 0, to: n, by: 37) {
+            let hits = try index.nearest(items[i].feature, k: 10).map { Int($0.id) - 1 }
+            found += hits.filter { $0 / 10 == i / 10 }.count
+        }
+        let probed = 10 * ((n + 36) / 37)
+        XCTAssertGreaterThanOrEqual(Double(found) / Double(probed), 0.99)
+        try index.persist()
+        let reopened = try GalleryIndex(store: GalleryStore(path: fixture.db), approximateFrom: 1000)
+        XCTAssertFalse(reopened.isDirty, "the approximate file is reused")
+        XCTAssertTrue(reopened.searchKind.approximate)
+        let exactAgain = try GalleryIndex(store: GalleryStore(path: fixture.db), persist: false, approximateFrom: 5000)
+        XCTAssertTrue(exactAgain.isDirty, "rebuilt")
+        XCTAssertFalse(exactAgain.searchKind.approximate)
+        XCTAssertEqual(try exactAgain.nearest(items[5].feature, k: 1).first?.id, 6)
+    }
+
     func testStaleFaissFileIsRebuiltFromTheDatabase() throws {
         try fixture.writeCrops(6)
         let (index, _) = try fixture.buildIndex()

@@ -59,6 +59,33 @@ final class ReIDModelTests: XCTestCase {
                        "the config key reaches the model")
     }
 
+    /// training.precision bf16: the backbone runs under CPU autocast (MobileNetV2: its ReLU6
+    /// included), the heads and the loss in float32, and every gradient is float32 and finite.
+    func testBF16BackboneKeepsHeadsAndGradientsFloat32() throws {
+        let model = try ReIDModel(backbone: "mobilenetv2", head: .init(classes: 5))
+        model.train()
+        model.precision = .bf16
+        let out = try model(images(4))
+        XCTAssertEqual(out.featureMap.dtype, .float32)
+        XCTAssertEqual(out.logits?.dtype, .float32)
+        try F.crossEntropy(out.logits!, target: Tensor([0, 1, 2, 3] as [Int64], shape: [4])).backward()
+        let grads = model.trainableParameters().compactMap(\.grad)
+        XCTAssertEqual(grads.count, model.trainableParameters().count)
+        for g in grads {
+            XCTAssertEqual(g.dtype, .float32)
+            XCTAssertEqual(try g.isFinite().to(.float32).min().item(), 1)
+        }
+        // The same weights in fp32 give different (rounded differently) but close features.
+        model.eval()
+        let x = try images(2)
+        let bf16 = try withNoGrad { try model(x).global.afterBNNeck }
+        model.precision = .fp32
+        let fp32 = try withNoGrad { try model(x).global.afterBNNeck }
+        let relative = try ((bf16 - fp32).norm(dims: [1]) / fp32.norm(dims: [1])).max().item()
+        XCTAssertGreaterThan(relative, 0, "bf16 rounds somewhere")
+        XCTAssertLessThan(relative, 0.1)
+    }
+
     func testBNNeckBiasIsFrozenAndClassifierHasNoBias() throws {
         let model = try ReIDModel(backbone: "osnet_x0_25", head: .init(classes: 7, parts: 2))
         let params = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.tensor) })

@@ -2,8 +2,9 @@ import CTorch
 import Foundation
 
 /// A persistent faiss index of L2-normalised vectors searched by inner product (= cosine
-/// similarity), each vector stored under a caller-chosen id (faiss `IndexIDMap2` over
-/// `IndexFlatIP`, exact search).
+/// similarity), each vector stored under a caller-chosen id: exact (faiss `IndexIDMap2` over
+/// `IndexFlatIP`), or approximate (`IndexIVFFlat`: the vectors are split into `lists` cells
+/// around k-means centres and a query scans only its `probes` nearest cells).
 ///
 /// Searches may run on several threads at once; adding or removing must not overlap a search
 /// (the caller holds a reader–writer lock, as `GalleryIndex` does).
@@ -14,6 +15,14 @@ public final class FaissIndex: @unchecked Sendable {
     public init(dimension: Int) throws {
         guard dimension > 0, let h = ct_faiss_new(Int64(dimension)) else {
             throw TorchError.invalidArgument("faiss index: cannot create one of dimension \(dimension): \(String(cString: ct_last_error()))")
+        }
+        handle = h
+    }
+
+    /// An empty approximate (inverted-file) index with `lists` cells; `train` it before adding.
+    public init(dimension: Int, lists: Int) throws {
+        guard dimension > 0, lists > 0, let h = ct_faiss_new_ivf(Int64(dimension), Int64(lists)) else {
+            throw TorchError.invalidArgument("faiss index: cannot create an inverted-file index of dimension \(dimension) with \(lists) lists: \(String(cString: ct_last_error()))")
         }
         handle = h
     }
@@ -29,6 +38,27 @@ public final class FaissIndex: @unchecked Sendable {
 
     public var count: Int { Int(ct_faiss_count(handle)) }
     public var dimension: Int { Int(ct_faiss_dimension(handle)) }
+    /// Cells of an approximate index; 0 for an exact one.
+    public var lists: Int { Int(ct_faiss_lists(handle)) }
+    public var isApproximate: Bool { lists > 0 }
+    public var isTrained: Bool { ct_faiss_is_trained(handle) != 0 }
+
+    /// Cells an approximate index scans per query (more: higher recall, slower); 0 for an exact index.
+    /// Set it before searching, not while searches run.
+    public var probes: Int {
+        get { Int(ct_faiss_probes(handle)) }
+        set { _ = ct_faiss_set_probes(handle, Int64(Swift.max(1, Swift.min(newValue, Swift.max(lists, 1))))) }
+    }
+
+    /// Trains an approximate index's cells on row-major vectors (k-means; faiss samples at most
+    /// 256 per cell). At least `lists` vectors are needed.
+    public func train(_ vectors: [Float]) throws {
+        let d = dimension
+        guard vectors.count % d == 0, vectors.count / d >= Swift.max(lists, 1) else {
+            throw TorchError.invalidArgument("faiss train: \(vectors.count / Swift.max(d, 1)) vectors for \(lists) lists (need at least one per list)")
+        }
+        try check(ct_faiss_train(handle, vectors, Int64(vectors.count / d)))
+    }
 
     /// Adds `ids.count` row-major vectors.
     public func add(_ vectors: [Float], ids: [Int64]) throws {

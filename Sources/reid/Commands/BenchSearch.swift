@@ -32,6 +32,9 @@ struct BenchSearch: ParsableCommand {
     @Option(help: "Timed queries.") var queries: Int = 1000
     @Option(help: "Results per query.") var top: Int = 10
     @Option(help: "An image file whose decoding and embedding are timed too.") var image: String?
+    @Option(help: "Items from which the index is approximate (an inverted file).") var approximateFrom: Int = ApproximateSearchPlan.defaultThreshold
+    @Option(help: "Cells an approximate index scans per query (default: the plan's).") var probes: Int?
+    @Option(help: "Queries whose top --top is compared with exact search (recall).") var recallQueries: Int = 1000
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -48,7 +51,10 @@ struct BenchSearch: ParsableCommand {
             try store.setIdentity(id)
             try fill(store)
         }
-        let index = try GalleryIndex(store: store)
+        let indexStarted = Date()
+        let index = try GalleryIndex(store: store, approximateFrom: approximateFrom)
+        let indexSeconds = Date().timeIntervalSince(indexStarted)
+        if let probes { index.setProbes(probes) }
         let buildSeconds = Date().timeIntervalSince(buildStarted)
         let ids = try (0..<queries).map { _ in Int64.random(in: 1...Int64(items)) }
         let stored = try store.items(ids: Array(Set(ids)))
@@ -74,9 +80,12 @@ struct BenchSearch: ParsableCommand {
             _ = try GallerySearch.search(index, feature: q, options: SearchOptions(top: top, rerank: true))
             rerank.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
         }
+        let kind = index.searchKind
         var result: [String: Any] = [
             "items": items, "dims": dims, "queries": queries, "top": top, "db": db,
-            "build_seconds": buildSeconds, "threads": Runtime.threadCount,
+            "build_seconds": buildSeconds, "index_seconds": indexSeconds, "threads": Runtime.threadCount,
+            "index": kind.approximate ? "IndexIVFFlat" : "IndexFlatIP (exact)", "lists": kind.lists, "probes": kind.probes,
+            "recall_at_top": try recall(index: index, store: store, queries: Array(noisy.prefix(recallQueries))),
             "search_ms": summary(total), "faiss_only_ms": summary(faissOnly), "rerank_100_candidates_ms": summary(rerank),
             "query_found_itself_first": Double(hitsSelf) / Double(queries),
         ]
@@ -109,6 +118,29 @@ struct BenchSearch: ParsableCommand {
             print(String(format: "%d items × %d: search p50 %.2f ms, p99 %.2f ms (faiss + database, top %d)",
                          items, dims, s["p50"]!, s["p99"]!, top))
         }
+    }
+
+    /// The share of each query's exact top --top (one matrix product over every stored feature)
+    /// that the index returns, averaged over the queries.
+    func recall(index: GalleryIndex, store: GalleryStore, queries: [[Float]]) throws -> Double {
+        guard !queries.isEmpty else { return .nan }
+        var flat: [Float] = [], ids: [Int64] = []
+        flat.reserveCapacity(items * dims)
+        _ = try store.forEachItem { item in
+            flat += item.feature
+            ids.append(item.id!)
+        }
+        let gallery = try Tensor(flat, shape: [ids.count, dims]).normalized(dim: 1)
+        flat = []
+        let q = try Tensor(queries.flatMap { $0 }, shape: [queries.count, dims]).normalized(dim: 1)
+        let exact = try withNoGrad { try q.matmul(gallery.t()).topk(top, dim: 1).indices.ints() }
+        var found = 0.0
+        for (i, query) in queries.enumerated() {
+            let truth = Set(exact[(i * top)..<((i + 1) * top)].map { ids[$0] })
+            let got = Set(try index.nearest(query, k: top).map(\.id))
+            found += Double(truth.intersection(got).count) / Double(top)
+        }
+        return found / Double(queries.count)
     }
 
     /// Clustered features: groups of 10 around random centres, inserted 5,000 per transaction.
