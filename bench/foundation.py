@@ -132,11 +132,12 @@ def main():
               "binary_commit": a.binary_commit}
     if a.only != "accuracy":
         result.update(speed(a, data, onnx, folders, work))
+        result["speed_binary_commit"] = a.binary_commit
     else:
-        result.update({k: previous[k] for k in ("extraction", "training") if k in previous})
+        result.update({k: previous[k] for k in ("extraction", "training", "speed_binary_commit") if k in previous})
     if a.only != "speed":
         result["bf16_accuracy"] = {"extraction": {p: evaluate_map(a, onnx, data, p) for p in ("fp32", "bf16")},
-                                   "training": bf16_training_check(a, data, work)}
+                                   "training": bf16_training_check(a, data, work), "binary_commit": a.binary_commit}
     elif "bf16_accuracy" in previous:
         result["bf16_accuracy"] = previous["bf16_accuracy"]
     result["machine"]["load_average_after"] = os.getloadavg()
@@ -150,7 +151,7 @@ def summary(r):
     if t.get("newest_pytorch_bf16_steps_per_second"):
         s["train_bf16_ratio_vs_pytorch_bf16"] = t["swiftreid_bf16_steps_per_second"] / t["newest_pytorch_bf16_steps_per_second"]
         s["train_fp32_ratio_vs_pytorch_bf16"] = t["swiftreid_steps_per_second"] / t["newest_pytorch_bf16_steps_per_second"]
-    if x:
+    if x.get("swiftreid_bf16_images_per_second"):  # a result from before bf16 lacks it
         s["extraction_ratio_vs_onnxruntime"] = x["swiftreid_bf16_images_per_second"] / x["onnxruntime_images_per_second"]
         s["extraction_fp32_ratio_vs_onnxruntime"] = x["ratio"]
         m = x["model_only_images_per_second"]

@@ -47,7 +47,8 @@ def main():
     ap.add_argument("--reid", required=True)
     ap.add_argument("--shared", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--http-items", type=int, default=100000, help="gallery size the HTTP load runs against")
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--port", type=int, default=18790)
     args = ap.parse_args()
@@ -61,10 +62,12 @@ def main():
         subprocess.run([args.reid, "synth", "--out", synth, "--ids", "20", "--cameras", "4"], check=True)
     query = os.path.join(synth, "query", sorted(os.listdir(os.path.join(synth, "query")))[0])
 
-    result = {"what": "gallery search: faiss exact inner product (IndexIDMap2 over IndexFlatIP) + SQLite (GRDB, WAL) lookup",
+    result = {"what": "gallery search: faiss inner product, exact (IndexIDMap2 over IndexFlatIP) below 100k items and "
+                      "approximate from there (IndexIVFFlat, recall against exact search reported), + SQLite (GRDB, WAL) lookup",
               "machine_cores": os.cpu_count(), "model": "osnet_x0_25_msmt17.onnx (512-d) for the query embedding",
               "gallery_features": "synthetic, 512-d, groups of 10 near-duplicates around random centres",
-              "target": "p99 < 50 ms at 100k items on 2 cores, excluding image decoding",
+              "target": "p99 < 50 ms at 100k and at 1M items on 2 cores, excluding image decoding, recall@10 >= 0.99 "
+                        "against exact search at 1M; over HTTP at 32 connections p99 < 300 ms at 100k",
               "load_average_at_start": os.getloadavg(), "search": [], "http": []}
     dbs = {}
     for n in [int(s) for s in args.sizes.split(",")]:
@@ -77,7 +80,7 @@ def main():
     if shutil.which("wrk") is None:
         result["http_note"] = "wrk not installed (apt-get install wrk); HTTP load not measured"
     else:
-        n = max(dbs)
+        n = args.http_items if args.http_items in dbs else max(dbs)
         token = "bench-token"
         with open(os.path.join(work, "token.txt"), "w") as f:
             f.write(token + "\n")
@@ -114,13 +117,21 @@ wrk.headers["Authorization"] = "Bearer {token}"
             stop_server(server)
     result["load_average_at_end"] = os.getloadavg()
     big = max(result["search"], key=lambda r: r["items"])
-    result["target_met"] = big["search_ms"]["p99"] < 50
+    result["target_met"] = all(r["search_ms"]["p99"] < 50 for r in result["search"]) and big.get("recall_at_top", 1) >= 0.99
     result["notes"] = ("search_ms is one query's faiss search plus fetching its top-10 rows from SQLite, "
                        "without decoding or the model; decode_ms and embed_ms are one query crop's decoding and "
                        "OSNet x0.25 embedding. wrk (2 threads) shares the 2 cores with the server, and every "
                        "request decodes and embeds the uploaded crop, so requests/s is bound by the model, "
                        "not the search. The load averages show how busy the shared machine was (other jobs ran beside).")
-    write_result(result, args.out)
+    summary = {}
+    for r in result["search"]:
+        if r["items"] == 1000000:
+            summary.update(p99_ms_1m=r["search_ms"]["p99"], recall_at_10_1m=r.get("recall_at_top"),
+                           index_build_seconds_1m=r.get("index_seconds"))
+    http32 = [h for h in result["http"] if h.get("connections") == 32]
+    if http32:
+        summary["http_p99_ms_32_connections"] = http32[0]["latency_ms"]["p99"]
+    write_result({"summary": summary, **result}, args.out)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ import Torch
 
 /// Turns images into gallery features with the gallery's model: files in batches (decode and
 /// resize in libtorch's native loader), or one encoded upload. One model call at a time (the
-/// traced model is not re-entrant); callers on many threads queue here.
+/// traced model is not re-entrant); single images from many threads at once are embedded
+/// together, as one batch per forward pass (`EmbeddingBatcher`).
 public final class GalleryEmbedder: @unchecked Sendable {
     public let identity: GalleryModelIdentity
     private let model: LoadedModel
@@ -12,12 +13,29 @@ public final class GalleryEmbedder: @unchecked Sendable {
     private let normalize = Normalize()
     /// Where the model runs; features come back to the CPU.
     public let device: Device
+    /// The most single images embedded in one forward pass.
+    public static let maxConcurrentBatch = 32
+    private var batcher: EmbeddingBatcher<Tensor, [Float]>!
 
     /// Loads `identity.model` with its weights. `traced` uses libtorch's traced inference path.
     public init(identity: GalleryModelIdentity, device: Device = .cpu, traced: Bool = true) throws {
         self.identity = identity
         self.device = device
         model = try LoadedModel.load(identity.model, weights: identity.weightsPath, device: device, traced: traced)
+        batcher = EmbeddingBatcher(maxBatch: Self.maxConcurrentBatch) { [unowned self] inputs in
+            let features = try self.lock.withLock {
+                try withNoGrad { try self.model.embed(Tensor.cat(inputs, dim: 0).to(self.device)).to(.cpu).contiguous() }
+            }
+            let d = features.size(1)
+            let flat = try features.floats()
+            return (0..<inputs.count).map { Array(flat[($0 * d)..<(($0 + 1) * d)]) }
+        }
+    }
+
+    /// Forward passes and images the single-image path has run (several images per pass under load).
+    public var batchCounts: (passes: Int, images: Int) {
+        let c = batcher.counts
+        return (c.passes, c.embedded)
     }
 
     /// Features of image files, in order.
@@ -54,15 +72,22 @@ public final class GalleryEmbedder: @unchecked Sendable {
         return try Tensor(values, shape: [1, 3, identity.height, identity.width])
     }
 
-    /// The feature of one decoded image.
+    /// The feature of one decoded image (batched with other threads' images waiting at that moment).
     public func feature(of image: Image) throws -> [Float] {
-        let input = try input(for: image)
-        return try lock.withLock { try withNoGrad { try model.embed(input.to(device)).to(.cpu).flatten().floats() } }
+        try batcher(input(for: image))
     }
 
-    /// Runs the model once on a grey image, so the first request does not pay for tracing.
+    /// Runs the model on grey images at batch sizes 1, 2, 4, … up to `maxConcurrentBatch`, so no
+    /// request pays for tracing: the traced model keeps one script per batch size and runs a
+    /// smaller batch padded through the next larger one.
     public func warmUp() throws {
-        _ = try feature(of: Image(height: identity.height, width: identity.width, fill: 128))
+        let grey = try input(for: Image(height: identity.height, width: identity.width, fill: 128))
+        var size = 1
+        while size <= Self.maxConcurrentBatch {
+            let batch = try Tensor.cat(Array(repeating: grey, count: size), dim: 0).to(device)
+            _ = try lock.withLock { try withNoGrad { try model.embed(batch) } }
+            size *= 2
+        }
     }
 
     static func rgb(_ image: Image) throws -> Image {

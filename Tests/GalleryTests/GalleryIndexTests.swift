@@ -81,6 +81,24 @@ final class GalleryIndexTests: XCTestCase {
         XCTAssertEqual(try exactAgain.nearest(items[5].feature, k: 1).first?.id, 6)
     }
 
+    /// Uploads embedded at once (batched into shared forward passes) get the features they get alone.
+    func testConcurrentEmbeddingsEqualOneByOne() throws {
+        let paths = try fixture.writeCrops(12)
+        let (_, embedder) = try fixture.buildIndex()
+        let images = try paths.map { try Image(contentsOf: $0) }
+        let alone = try images.map { try embedder.feature(of: $0) }
+        let together = Locked<[Int: [Float]]>([:])
+        DispatchQueue.concurrentPerform(iterations: images.count) { i in
+            if let f = try? embedder.feature(of: images[i]) { together.mutate { $0[i] = f } }
+        }
+        XCTAssertEqual(together.value.count, images.count)
+        for i in images.indices {
+            let a = alone[i], b = together.value[i] ?? []
+            XCTAssertEqual(a.count, b.count)
+            XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max() ?? 1, 1e-5, "image \(i)")
+        }
+    }
+
     func testStaleFaissFileIsRebuiltFromTheDatabase() throws {
         try fixture.writeCrops(6)
         let (index, _) = try fixture.buildIndex()
