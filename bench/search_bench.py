@@ -73,7 +73,7 @@ def main():
     for n in [int(s) for s in args.sizes.split(",")]:
         db = os.path.join(work, f"gallery-{n}.sqlite")
         r = run_json([args.reid, "bench", "search", "--items", str(n), "--db", db, "--model", model,
-                      "--image", query, "--queries", "1000", "--json"])
+                      "--image", query, "--queries", "1000", "--rebuild-index", "--json"])
         result["search"].append(r)
         dbs[n] = db
 

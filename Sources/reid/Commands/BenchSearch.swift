@@ -35,6 +35,7 @@ struct BenchSearch: ParsableCommand {
     @Option(help: "Items from which the index is approximate (an inverted file).") var approximateFrom: Int = ApproximateSearchPlan.defaultThreshold
     @Option(help: "Cells an approximate index scans per query (default: the plan's).") var probes: Int?
     @Option(help: "Queries whose top --top is compared with exact search (recall).") var recallQueries: Int = 1000
+    @Flag(help: "Build the faiss index again even if its file is current, so that the build is timed.") var rebuildIndex = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -51,6 +52,7 @@ struct BenchSearch: ParsableCommand {
             try store.setIdentity(id)
             try fill(store)
         }
+        if rebuildIndex { for suffix in [".faiss", ".faiss.json"] { try? FileManager.default.removeItem(atPath: db + suffix) } }
         let indexStarted = Date()
         let index = try GalleryIndex(store: store, approximateFrom: approximateFrom)
         let indexSeconds = Date().timeIntervalSince(indexStarted)
