@@ -68,7 +68,9 @@ def main():
               "gallery_features": "synthetic, 512-d, groups of 10 near-duplicates around random centres",
               "target": "p99 < 50 ms at 100k and at 1M items on 2 cores, excluding image decoding, recall@10 >= 0.99 "
                         "against exact search at 1M; over HTTP at 32 connections p99 < 300 ms at 100k",
-              "load_average_at_start": os.getloadavg(), "search": [], "http": []}
+              "load_average_at_start": os.getloadavg(), "search": [], "http": [],
+              "binary_commit": subprocess.run(["git", "-C", os.path.dirname(here), "rev-parse", "--short", "HEAD"],
+                                              stdout=subprocess.PIPE, text=True).stdout.strip()}
     dbs = {}
     for n in [int(s) for s in args.sizes.split(",")]:
         db = os.path.join(work, f"gallery-{n}.sqlite")
@@ -117,6 +119,7 @@ wrk.headers["Authorization"] = "Bearer {token}"
             stop_server(server)
     result["load_average_at_end"] = os.getloadavg()
     big = max(result["search"], key=lambda r: r["items"])
+    # Search alone (the in-process part); the HTTP target is http_target_met.
     result["target_met"] = all(r["search_ms"]["p99"] < 50 for r in result["search"]) and big.get("recall_at_top", 1) >= 0.99
     result["notes"] = ("search_ms is one query's faiss search plus fetching its top-10 rows from SQLite, "
                        "without decoding or the model; decode_ms and embed_ms are one query crop's decoding and "
@@ -131,6 +134,7 @@ wrk.headers["Authorization"] = "Bearer {token}"
     http32 = [h for h in result["http"] if h.get("connections") == 32]
     if http32:
         summary["http_p99_ms_32_connections"] = http32[0]["latency_ms"]["p99"]
+        result["http_target_met"] = http32[0]["latency_ms"]["p99"] < 300
     write_result({"summary": summary, **result}, args.out)
 
 
