@@ -45,10 +45,15 @@ final class ServiceMetrics: @unchecked Sendable {
         lock.withLock { stages[stage, default: Histogram()].observe(seconds) }
     }
 
-    func text(galleryItems: Int) -> String {
+    /// `embedding`: forward passes and images of the single-image path (`GalleryEmbedder.batchCounts`).
+    func text(galleryItems: Int, embedding: (passes: Int, images: Int) = (0, 0)) -> String {
         lock.withLock {
             var out = "# HELP reid_gallery_items Items in the gallery index.\n# TYPE reid_gallery_items gauge\n"
             out += "reid_gallery_items \(galleryItems)\n"
+            out += "# HELP reid_embed_passes_total Forward passes that embedded uploaded images (several images each under load).\n# TYPE reid_embed_passes_total counter\n"
+            out += "reid_embed_passes_total \(embedding.passes)\n"
+            out += "# HELP reid_embed_images_total Uploaded images embedded.\n# TYPE reid_embed_images_total counter\n"
+            out += "reid_embed_images_total \(embedding.images)\n"
             out += "# HELP reid_http_requests_total HTTP requests by route and status.\n# TYPE reid_http_requests_total counter\n"
             for (key, n) in requests.sorted(by: { $0.key < $1.key }) {
                 let pieces = key.split(separator: "|", maxSplits: 1)

@@ -36,6 +36,7 @@ final class ServiceAPITests: ServiceTestCase {
                 let text = String(buffer: r.body)
                 XCTAssertTrue(text.contains("reid_gallery_items 10"), text)
                 XCTAssertTrue(text.contains("status=\"401\""), text)
+                XCTAssertTrue(text.contains("reid_embed_passes_total ") && text.contains("reid_embed_images_total "), text)
             }
             // Paths the service does not serve share one label, however many there are.
             for probe in ["/no/such/path", "/v2/anything", "/v1/gallery/7/other"] {
