@@ -67,6 +67,7 @@ void ct_autocast_cpu_exit(int previous_enabled, int previous_dtype) {
     at::autocast::set_cpu_enabled(previous_enabled != 0);
     at::autocast::set_autocast_cpu_dtype(static_cast<at::ScalarType>(previous_dtype));
 }
+int ct_set_flush_denormal(int on) { return at::globalContext().setFlushDenormal(on != 0) ? 1 : 0; }
 int ct_autocast_cpu_enabled(void) { return at::autocast::is_cpu_enabled() ? 1 : 0; }
 int ct_cpu_has_native_bf16(void) {
     int isa = static_cast<int>(dnnl_get_effective_cpu_isa());

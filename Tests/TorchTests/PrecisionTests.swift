@@ -73,4 +73,16 @@ final class PrecisionTests: XCTestCase {
         }
         XCTAssertLessThan(try maxRowRelativeError(traced, eager), 0.05, "traced and eager bf16 compute the same function")
     }
+
+    /// Flushing denormals (Runtime.configure does it): a product that would be denormal becomes 0,
+    /// and switching it off brings denormals back.
+    func testFlushDenormalsOnThisThread() throws {
+        let tiny = try Tensor([Float(1e-20)], shape: [1])
+        defer { Runtime.setFlushDenormals(false) }
+        XCTAssertTrue(Runtime.setFlushDenormals(true), "x86-64 has flush-to-zero")
+        XCTAssertEqual(try (tiny * tiny).floats(), [0])
+        Runtime.setFlushDenormals(false)
+        let kept = try (tiny * tiny).floats()[0]
+        XCTAssertGreaterThan(kept, 0, "1e-40 is a denormal float, kept without the flush")
+    }
 }

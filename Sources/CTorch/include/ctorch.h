@@ -45,6 +45,9 @@ int ct_is_grad_enabled(void);
 void ct_autocast_cpu_enter(int dtype, int *previous_enabled, int *previous_dtype);
 void ct_autocast_cpu_exit(int previous_enabled, int previous_dtype);
 int ct_autocast_cpu_enabled(void);
+// Flush-to-zero and denormals-are-zero on the calling thread's SSE unit (what
+// torch.set_flush_denormal does); threads it creates afterwards inherit it. 1 if supported.
+int ct_set_flush_denormal(int on);
 // 1 when oneDNN runs bf16 natively on this CPU (AVX-512 BF16 or AMX), 0 when it would emulate or lack it.
 int ct_cpu_has_native_bf16(void);
 
