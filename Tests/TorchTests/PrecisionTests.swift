@@ -79,7 +79,11 @@ final class PrecisionTests: XCTestCase {
     func testFlushDenormalsOnThisThread() throws {
         let tiny = try Tensor([Float(1e-20)], shape: [1])
         defer { Runtime.setFlushDenormals(false) }
+        #if arch(x86_64)
         XCTAssertTrue(Runtime.setFlushDenormals(true), "x86-64 has flush-to-zero")
+        #else
+        guard Runtime.setFlushDenormals(true) else { throw XCTSkip("libtorch cannot flush denormals on this CPU") }
+        #endif
         XCTAssertEqual(try (tiny * tiny).floats(), [0])
         Runtime.setFlushDenormals(false)
         let kept = try (tiny * tiny).floats()[0]
