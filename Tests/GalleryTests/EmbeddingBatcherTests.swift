@@ -14,7 +14,7 @@ final class EmbeddingBatcherTests: XCTestCase {
         }
         XCTAssertEqual(try batcher(7), 70, "a lone call runs at once")
         let results = Locked<[Int: Int]>([:])
-        DispatchQueue.concurrentPerform(iterations: 64) { i in
+        onSeparateThreads(64) { i in
             if let out = try? batcher(i) { results.mutate { $0[i] = out } }
         }
         XCTAssertEqual(results.value.count, 64)
@@ -34,7 +34,7 @@ final class EmbeddingBatcherTests: XCTestCase {
             return inputs
         }
         let failed = Locked<Int>(0), succeeded = Locked<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: 12) { i in
+        onSeparateThreads(12) { i in
             do { _ = try batcher(i); succeeded.mutate { $0 += 1 } } catch { failed.mutate { $0 += 1 } }
         }
         XCTAssertEqual(failed.value + succeeded.value, 12)
@@ -44,6 +44,17 @@ final class EmbeddingBatcherTests: XCTestCase {
         let short = EmbeddingBatcher<Int, Int>(maxBatch: 4) { _ in [] }
         XCTAssertThrowsError(try short(1))
     }
+}
+
+/// Runs `body(i)` for i in 0..<count, each on a thread of its own, all at once, and waits for them
+/// (unlike `concurrentPerform`, the concurrency does not depend on the number of cores).
+func onSeparateThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for i in 0..<count {
+        group.enter()
+        Thread { body(i); group.leave() }.start()
+    }
+    group.wait()
 }
 
 /// A value behind a lock, for the tests' concurrent callers.
