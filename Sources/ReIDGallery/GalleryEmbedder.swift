@@ -23,9 +23,7 @@ public final class GalleryEmbedder: @unchecked Sendable {
         self.device = device
         model = try LoadedModel.load(identity.model, weights: identity.weightsPath, device: device, traced: traced)
         batcher = EmbeddingBatcher(maxBatch: Self.maxConcurrentBatch) { [unowned self] inputs in
-            let features = try self.lock.withLock {
-                try withNoGrad { try self.model.embed(Tensor.cat(inputs, dim: 0).to(self.device)).to(.cpu).contiguous() }
-            }
+            let features = try self.embedBatch(inputs)
             let d = features.size(1)
             let flat = try features.floats()
             return (0..<inputs.count).map { Array(flat[($0 * d)..<(($0 + 1) * d)]) }
@@ -84,10 +82,14 @@ public final class GalleryEmbedder: @unchecked Sendable {
         let grey = try input(for: Image(height: identity.height, width: identity.width, fill: 128))
         var size = 1
         while size <= Self.maxConcurrentBatch {
-            let batch = try Tensor.cat(Array(repeating: grey, count: size), dim: 0).to(device)
-            _ = try lock.withLock { try withNoGrad { try model.embed(batch) } }
+            _ = try embedBatch(Array(repeating: grey, count: size))
             size *= 2
         }
+    }
+
+    /// One forward pass over single-image inputs [1, 3, H, W]: their features [N, D] on the CPU.
+    private func embedBatch(_ inputs: [Tensor]) throws -> Tensor {
+        try lock.withLock { try withNoGrad { try model.embed(Tensor.cat(inputs, dim: 0).to(device)).to(.cpu).contiguous() } }
     }
 
     static func rgb(_ image: Image) throws -> Image {
