@@ -7,6 +7,7 @@
 extern "C" void omp_set_num_threads(int);
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <cstdlib>
+#include <dlfcn.h>
 #include <malloc.h>
 #include <cstring>
 #include <iostream>
@@ -74,6 +75,32 @@ int ct_cpu_has_native_bf16(void) {
     return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16 ? 1 : 0;
 }
 
+const char *ct_blas_core_name(void) {
+    using CoreName = char *(*)(void);
+    static CoreName get = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+    return get ? get() : nullptr;
+}
+
+int ct_blas_transpose(int64_t rows, int64_t cols, const float *a, int64_t lda, float *b, int64_t ldb) {
+    // OpenBLAS's extension; blasint is int in Debian's (32-bit index) build.
+    using OMatCopy = void (*)(int, int, int, int, float, const float *, int, float *, int);
+    static OMatCopy copy = reinterpret_cast<OMatCopy>(dlsym(RTLD_DEFAULT, "cblas_somatcopy"));
+    if (!copy) return -1;
+    const int row_major = 101, transpose = 112; // CblasRowMajor, CblasTrans
+    copy(row_major, transpose, static_cast<int>(rows), static_cast<int>(cols), 1.0f, a, static_cast<int>(lda), b,
+         static_cast<int>(ldb));
+    return 0;
+}
+
+int ct_cpu_vector_level(void) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+        return 2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+    return 0;
+}
+
 void ct_tensor_free(ct_tensor t) { delete reinterpret_cast<at::Tensor *>(t); }
 int ct_tensor_dim(ct_tensor t) { return static_cast<int>(T(t).dim()); }
 int ct_tensor_shape(ct_tensor t, int64_t *out) {
@@ -110,6 +137,13 @@ int ct_tensor_copy_to_host(ct_tensor t, void *dst, size_t nbytes) {
            } if (need > 0) std::memcpy(dst, c.data_ptr(), need);
            return 0;)
     return -1;
+}
+const void *ct_tensor_cpu_data(ct_tensor t) {
+    if (T(t).is_cuda() || !T(t).is_contiguous()) {
+        set_error("reading a tensor in place needs a contiguous CPU tensor");
+        return nullptr;
+    }
+    return T(t).data_ptr();
 }
 int ct_tensor_print(ct_tensor t) { CT_STATUS(std::cout << T(t) << std::endl) }
 

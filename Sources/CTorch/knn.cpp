@@ -4,6 +4,8 @@
 #include "ctorch_knn.h"
 #include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
+#include <faiss/utils/Heap.h>
+#include <numeric>
 #include <exception>
 #include <limits>
 #include <string>
@@ -83,5 +85,26 @@ extern "C" int ct_knn_self(const float *x, int64_t n, int64_t d, int64_t k, int6
     } catch (const std::exception &e) {
         ctorch::set_error((std::string("knn: ") + e.what()).c_str());
         return -1;
+    }
+}
+
+extern "C" void ct_heap_add_rows(int64_t k, int larger, float *heap_values, int64_t *heap_ids, int64_t ni,
+                                 const float *values, int64_t nj, int64_t ld, int64_t j0) {
+    std::vector<int64_t> ids(nj);
+    std::iota(ids.begin(), ids.end(), j0);
+    for (int64_t r = 0; r < ni; r++) {
+        if (larger)
+            faiss::minheap_addn<float>(k, heap_values + r * k, heap_ids + r * k, values + r * ld, ids.data(), nj);
+        else
+            faiss::maxheap_addn<float>(k, heap_values + r * k, heap_ids + r * k, values + r * ld, ids.data(), nj);
+    }
+}
+
+extern "C" void ct_heap_sort_rows(int64_t k, int larger, float *heap_values, int64_t *heap_ids, int64_t n) {
+    for (int64_t r = 0; r < n; r++) {
+        if (larger)
+            faiss::minheap_reorder<float>(k, heap_values + r * k, heap_ids + r * k);
+        else
+            faiss::maxheap_reorder<float>(k, heap_values + r * k, heap_ids + r * k);
     }
 }

@@ -170,6 +170,16 @@ public final class Tensor: @unchecked Sendable {
     }
 
     public func floats() throws -> [Float] { try toArray(Float.self) }
+
+    /// Reads the elements of a contiguous float32 CPU tensor in place, without a copy; the pointer
+    /// is valid only inside `body`.
+    public func withUnsafeFloats<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+        guard dtype == .float32 else { throw TorchError.invalidArgument("withUnsafeFloats needs float32, got \(dtype)") }
+        guard let raw = ct_tensor_cpu_data(handle) else { throw lastError() }
+        return try withExtendedLifetime(self) {
+            try body(UnsafeBufferPointer(start: raw.assumingMemoryBound(to: Float.self), count: count))
+        }
+    }
     public func int64s() throws -> [Int64] { try toArray(Int64.self) }
     public func ints() throws -> [Int] { try toArray(Int64.self).map(Int.init) }
 

@@ -13,6 +13,13 @@ import Torch
 /// the same arguments; it can also be run directly as `reid-serve`.
 @main
 struct ReidServe: ParsableCommand {
+    /// Restarts with OpenBLAS's widest kernels first where Debian's OpenBLAS picked narrow ones
+    /// (`BLASKernels`), then parses and runs the command.
+    static func main() {
+        BLASKernels.relaunchWithWidestKernelsIfNeeded()
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "reid serve",
         abstract: "Serve a gallery over HTTP: search by upload, add/remove crops, a web page at /.",

@@ -4,6 +4,13 @@ import Torch
 
 @main
 struct Reid: ParsableCommand {
+    /// Restarts with OpenBLAS's widest kernels first where Debian's OpenBLAS picked narrow ones
+    /// (`BLASKernels`), then parses and runs the command.
+    static func main() {
+        BLASKernels.relaunchWithWidestKernelsIfNeeded()
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "reid",
         abstract: "SwiftReID: person re-identification on libtorch — extract, evaluate, train, search.",

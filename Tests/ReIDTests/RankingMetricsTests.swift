@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ReIDTestSupport
 @testable import ReID
 @testable import Torch
 
@@ -97,6 +98,27 @@ final class RerankingTests: XCTestCase {
         for (x, y) in zip(wholeE, blockedE) { XCTAssertEqual(x, y, accuracy: 1e-5) }
         XCTAssertNotEqual(wholeE, full)
         XCTAssertThrowsError(try KReciprocalReranking(k1: 0).distances(query: q, gallery: g))
+    }
+
+    /// `reid bench rerank` as a user runs it: same distances as the library, and the process runs
+    /// with OpenBLAS's widest kernels for this CPU (it restarts itself where Debian's OpenBLAS chose
+    /// narrow ones; `BLASKernels`).
+    func testBenchCommandRerankWithTheWidestBLASKernels() throws {
+        Runtime.seed(5)
+        let q = try Tensor.randn([9, 16]), g = try Tensor.randn([40, 16])
+        let folder = NSTemporaryDirectory() + "rerank-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Safetensors.save(["query_features": q, "gallery_features": g], to: folder + "/f.safetensors")
+        let r = try ReidBinary.run(["bench", "rerank", "--features", folder + "/f.safetensors", "--block-rows", "16",
+                                    "--out", folder + "/d.safetensors", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertEqual(json["blas_kernels"] as? String, BLASKernels.expected ?? "not OpenBLAS")
+        let fromCLI = try Safetensors.load(folder + "/d.safetensors")["distmat"]!.floats()
+        let fromLibrary = try KReciprocalReranking(k1: 20, k2: 6, lambda: 0.3).distances(query: q, gallery: g)
+        XCTAssertEqual(fromCLI.count, fromLibrary.count)
+        for (x, y) in zip(fromCLI, fromLibrary) { XCTAssertEqual(x, y, accuracy: 1e-5) }
     }
 }
 

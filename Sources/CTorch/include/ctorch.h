@@ -50,6 +50,14 @@ int ct_autocast_cpu_enabled(void);
 int ct_set_flush_denormal(int on);
 // 1 when oneDNN runs bf16 natively on this CPU (AVX-512 BF16 or AMX), 0 when it would emulate or lack it.
 int ct_cpu_has_native_bf16(void);
+// OpenBLAS's kernel set for this CPU ("Prescott", "Haswell", "SkylakeX", …; openblas_get_corename),
+// or NULL when the BLAS libtorch loaded is not OpenBLAS.
+const char *ct_blas_core_name(void);
+// The widest vector ISA the CPU offers for BLAS kernels: 2 = AVX-512 F/BW/DQ/VL, 1 = AVX2 + FMA, 0 = older.
+int ct_cpu_vector_level(void);
+// b = aᵀ for a row-major [rows, cols] block with row strides lda and ldb, through OpenBLAS's
+// cblas_somatcopy; -1 (nothing written) when the BLAS has none.
+int ct_blas_transpose(int64_t rows, int64_t cols, const float *a, int64_t lda, float *b, int64_t ldb);
 
 // ---- lifetime and properties ----------------------------------------------------------
 void ct_tensor_free(ct_tensor t);
@@ -67,6 +75,8 @@ int ct_tensor_has_grad(ct_tensor t);
 int ct_tensor_zero_grad(ct_tensor t);
 int ct_tensor_item_double(ct_tensor t, double *out);
 int ct_tensor_copy_to_host(ct_tensor t, void *dst, size_t nbytes); // contiguous CPU copy
+// The first element of a contiguous CPU tensor, read in place; NULL (with an error) otherwise.
+const void *ct_tensor_cpu_data(ct_tensor t);
 int ct_tensor_print(ct_tensor t);
 
 // ---- creation --------------------------------------------------------------------------

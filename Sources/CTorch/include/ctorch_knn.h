@@ -15,6 +15,16 @@ extern "C" {
 int ct_knn_self(const float *vectors, int64_t n, int64_t d, int64_t k, int64_t nlist, int64_t nprobe,
                 int64_t *labels, float *distances);
 
+// faiss's top-k heaps (faiss/utils/Heap.h), one per row, k (value, id) pairs each, row-major.
+// larger != 0 keeps the k largest values (faiss CMin heap), else the k smallest (CMax). A fresh
+// heap is all −inf (larger) or +inf values with id −1.
+// Offers row r of `values` (ni rows of nj values, leading dimension ld) to heap r, with ids
+// j0 ..< j0 + nj.
+void ct_heap_add_rows(int64_t k, int larger, float *heap_values, int64_t *heap_ids, int64_t ni,
+                      const float *values, int64_t nj, int64_t ld, int64_t j0);
+// Sorts each of n heaps best first (faiss heap_reorder).
+void ct_heap_sort_rows(int64_t k, int larger, float *heap_values, int64_t *heap_ids, int64_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,13 +1,13 @@
 import Torch
 
 /// Each item's `width` nearest items and its farthest score, from a symmetric N×N score matrix
-/// computed in row blocks, computing only its upper triangle: half the matrix products, which
-/// are most of re-ranking's time.
+/// computed in row blocks over its upper triangle only: half the matrix products, which are most
+/// of re-ranking's time, and never more than one block of rows in memory.
 ///
-/// Row block b is scored against items start_b..<N. The part right of its diagonal block is kept
-/// (a view, no copy) until the later blocks need it: block c reads its left part, items
-/// 0..<start_c, as the transposes of those kept strips. Memory peaks at about half the N×N
-/// matrix (4·N²/2 bytes) towards the end of the scan.
+/// Row block b is scored against items start_b..<N. Its rows see those scores; the items right of
+/// the diagonal block see the same scores transposed (their scores against items before them come
+/// from earlier blocks). Each row keeps its best `width` in a faiss top-k heap (`TopKHeaps`), so a
+/// score costs about one comparison, and its farthest score from a libtorch reduction.
 struct SymmetricNeighbourScan {
     /// Rows scored at once.
     var blockRows: Int
@@ -25,54 +25,74 @@ struct SymmetricNeighbourScan {
         var farthest: [Float]
     }
 
-    /// Scans `items` [N, D]. `visit(start, rows, scores, farthest)` sees each row block's scores
-    /// against items start..<N and those rows' farthest scores [rows, 1], in block order.
-    func run(_ items: Tensor,
-             visit: (_ start: Int, _ rows: Int, _ scores: Tensor, _ farthest: Tensor) throws -> Void) throws -> Result {
+    /// Scans `items` [N, D]. `visit(start, rows, scores)` sees each row block's scores against
+    /// items start..<N ([rows, N − start], contiguous), in block order.
+    func run(_ items: Tensor, visit: (_ start: Int, _ rows: Int, _ scores: Tensor) throws -> Void) throws -> Result {
         let n = items.size(0)
         precondition(width >= 1 && width <= n && blockRows >= 1)
-        let blocks = (n + blockRows - 1) / blockRows
-        var rank = [Int32](repeating: 0, count: n * width)
-        var farthest = [Float](repeating: 0, count: n)
-        // Per block b: its scores right of the diagonal block, [rows_b, N − end_b].
-        var strips: [Tensor] = []
+        let heaps = TopKHeaps(rows: n, k: width, largerIsBetter: largerIsNearer)
+        var farthest = [Float](repeating: largerIsNearer ? .infinity : -.infinity, count: n)
+        let farther: (Float, Float) -> Float = largerIsNearer ? { Swift.min($0, $1) } : { Swift.max($0, $1) }
         try withNoGrad {
-            for b in 0..<blocks {
-                let start = b * blockRows, rows = min(blockRows, n - start)
-                let own = try score(items.narrow(dim: 0, start: start, length: rows),
-                                    items.narrow(dim: 0, start: start, length: n - start))
-                // The left part: what earlier blocks scored against this block, transposed.
-                let left = b == 0 ? nil : try Tensor.cat(strips.indices.map { a in
-                    let offset = start - (a + 1) * blockRows
-                    return try strips[a].narrow(dim: 1, start: offset, length: rows).t()
-                }, dim: 1)
-                var values: [Tensor] = [], indices: [Tensor] = [], far: [Tensor] = []
-                for (part, first) in [(left, 0), (own, start)] {
-                    guard let part else { continue }
-                    let top = try part.topk(min(width, part.size(1)), dim: 1, largest: largerIsNearer, sorted: false)
-                    values.append(top.values)
-                    indices.append(first == 0 ? top.indices : try top.indices + Tensor([Int64(first)]))
-                    far.append(try extreme(part))
+            for start in stride(from: 0, to: n, by: blockRows) {
+                let rows = min(blockRows, n - start), columns = n - start, right = columns - rows
+                let strip = try score(items.narrow(dim: 0, start: start, length: rows),
+                                      items.narrow(dim: 0, start: start, length: columns)).contiguous()
+                try offer(strip, to: heaps, firstRow: start, rows: rows, columns: columns, firstID: start)
+                for (r, value) in try extreme(strip, dim: 1).floats().enumerated() {
+                    farthest[start + r] = farther(farthest[start + r], value)
                 }
-                let candidates = try Tensor.cat(values, dim: 1)
-                let best = try candidates.topk(width, dim: 1, largest: largerIsNearer, sorted: true)
-                let nearest = try Tensor.cat(indices, dim: 1).gather(dim: 1, index: best.indices).to(.int32).contiguous()
-                try rank.withUnsafeMutableBytes { raw in
-                    try nearest.copyBytes(into: UnsafeMutableRawBufferPointer(
-                        rebasing: raw[(start * width * 4)..<((start + rows) * width * 4)]))
+                if right > 0 {
+                    try offerTransposed(strip, to: heaps, firstRow: start + rows, rows: rows, columns: columns,
+                                        firstID: start)
+                    let beyond = try strip.narrow(dim: 1, start: rows, length: right)
+                    for (c, value) in try extreme(beyond, dim: 0).floats().enumerated() {
+                        farthest[start + rows + c] = farther(farthest[start + rows + c], value)
+                    }
                 }
-                let rowFar = try extreme(Tensor.cat(far, dim: 1))
-                let farValues = try rowFar.flatten().floats()
-                for r in 0..<rows { farthest[start + r] = farValues[r] }
-                try visit(start, rows, own, rowFar)
-                if start + rows < n { strips.append(try own.narrow(dim: 1, start: rows, length: n - start - rows)) }
+                try visit(start, rows, strip)
             }
         }
-        return Result(rank: rank, farthest: farthest)
+        return Result(rank: heaps.sorted().ids.map { Int32(truncatingIfNeeded: $0) }, farthest: farthest)
     }
 
-    /// Each row's farthest score, [rows, 1].
-    private func extreme(_ scores: Tensor) throws -> Tensor {
-        largerIsNearer ? try scores.amin(dims: [1], keepDim: true) : try scores.amax(dims: [1], keepDim: true)
+    /// Offers the rows of `scores` [rows, columns] to heaps firstRow..<firstRow + rows, in parallel.
+    private func offer(_ scores: Tensor, to heaps: TopKHeaps, firstRow: Int, rows: Int, columns: Int, firstID: Int) throws {
+        try scores.withUnsafeFloats { values in
+            let base = UnsafeSendablePointer(UnsafeMutablePointer(mutating: values.baseAddress!))
+            concurrentChunks(rows) { range in
+                heaps.offer(firstRow: firstRow + range.lowerBound, count: range.count,
+                            scores: base.pointer + range.lowerBound * columns, columns: columns, stride: columns,
+                            firstID: firstID)
+            }
+        }
+    }
+
+    /// Offers the columns right of the diagonal block of `strip` [rows, columns] (items
+    /// firstRow..<firstRow + columns − rows) to their heaps, in parallel over the columns, each
+    /// worker transposing pieces of columns into a buffer that stays in cache.
+    private func offerTransposed(_ strip: Tensor, to heaps: TopKHeaps, firstRow: Int, rows: Int, columns: Int,
+                                 firstID: Int) throws {
+        let right = columns - rows
+        try strip.withUnsafeFloats { values in
+            let base = UnsafeSendablePointer(UnsafeMutablePointer(mutating: values.baseAddress!))
+            concurrentChunks(right) { range in
+                let piece = 256
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: piece * rows)
+                defer { buffer.deallocate() }
+                for first in stride(from: range.lowerBound, to: range.upperBound, by: piece) {
+                    let count = min(piece, range.upperBound - first)
+                    MatrixTranspose.transpose(rows: rows, columns: count, source: base.pointer + rows + first,
+                                              sourceStride: columns, into: buffer, destinationStride: rows)
+                    heaps.offer(firstRow: firstRow + first, count: count, scores: buffer, columns: rows, stride: rows,
+                                firstID: firstID)
+                }
+            }
+        }
+    }
+
+    /// The farthest score along `dim`.
+    private func extreme(_ scores: Tensor, dim: Int) throws -> Tensor {
+        largerIsNearer ? try scores.amin(dims: [dim]) : try scores.amax(dims: [dim])
     }
 }

@@ -20,6 +20,8 @@ struct BenchRerank: ParsableCommand {
     @Option var k1: Int = 20
     @Option var k2: Int = 6
     @Option var lambda: Double = 0.3
+    @Option(help: "Rows of the distance matrix computed at once (memory grows with it).")
+    var blockRows = 2048
 
     @Option(help: "Also write the re-ranked distances as `distmat` to this file.")
     var out: String?
@@ -31,15 +33,18 @@ struct BenchRerank: ParsableCommand {
         Runtime.configure()
         let t = try Safetensors.load(features, only: ["query_features", "gallery_features"]).tensors
         let start = Date()
-        let d = try KReciprocalReranking(k1: k1, k2: k2, lambda: lambda)
-            .distances(query: t["query_features"]!, gallery: t["gallery_features"]!)
+        var phases: [String: Double] = [:]
+        var reranking = KReciprocalReranking(k1: k1, k2: k2, lambda: lambda)
+        reranking.blockRows = blockRows
+        let d = try reranking.distances(query: t["query_features"]!, gallery: t["gallery_features"]!, phaseSeconds: &phases)
         let seconds = Date().timeIntervalSince(start)
         if let out {
             try Safetensors.save(["distmat": try Tensor(d, shape: [t["query_features"]!.size(0), t["gallery_features"]!.size(0)])],
                                  to: out)
         }
         if json {
-            try printJSON(["seconds": seconds, "query": t["query_features"]!.size(0), "gallery": t["gallery_features"]!.size(0)])
+            try printJSON(["seconds": seconds, "phase_seconds": phases, "blas_kernels": BLASKernels.current ?? "not OpenBLAS",
+                           "query": t["query_features"]!.size(0), "gallery": t["gallery_features"]!.size(0)])
         } else {
             print(String(format: "re-ranking took %.2f s", seconds))
         }
