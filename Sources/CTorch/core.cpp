@@ -81,6 +81,17 @@ const char *ct_blas_core_name(void) {
     return get ? get() : nullptr;
 }
 
+int ct_blas_set_threads(int n) {
+    using Get = int (*)(void);
+    using Set = void (*)(int);
+    static Get get = reinterpret_cast<Get>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+    static Set set = reinterpret_cast<Set>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    if (!get || !set) return -1;
+    int previous = get();
+    set(n);
+    return previous;
+}
+
 int ct_blas_transpose(int64_t rows, int64_t cols, const float *a, int64_t lda, float *b, int64_t ldb) {
     // OpenBLAS's extension; blasint is int in Debian's (32-bit index) build.
     using OMatCopy = void (*)(int, int, int, int, float, const float *, int, float *, int);

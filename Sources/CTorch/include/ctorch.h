@@ -53,6 +53,9 @@ int ct_cpu_has_native_bf16(void);
 // OpenBLAS's kernel set for this CPU ("Prescott", "Haswell", "SkylakeX", …; openblas_get_corename),
 // or NULL when the BLAS libtorch loaded is not OpenBLAS.
 const char *ct_blas_core_name(void);
+// Sets OpenBLAS's thread count (openblas_set_num_threads) and returns the previous one; -1 and
+// nothing changed when the BLAS is not OpenBLAS.
+int ct_blas_set_threads(int n);
 // The widest vector ISA the CPU offers for BLAS kernels: 2 = AVX-512 F/BW/DQ/VL, 1 = AVX2 + FMA, 0 = older.
 int ct_cpu_vector_level(void);
 // b = aᵀ for a row-major [rows, cols] block with row strides lda and ldb, through OpenBLAS's

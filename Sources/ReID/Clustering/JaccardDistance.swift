@@ -61,33 +61,34 @@ public struct JaccardDistance: Sendable {
         let x = try features.to(.float32).normalized(dim: 1).contiguous()
         let n = x.size(0), dim = x.size(1)
         let width = min(k1, n)
-        let flat = try x.floats()
         let aware = cameraPenalty > 0 ? CameraAwareNeighbours(penalty: cameraPenalty) : nil
         let cameras = cameras ?? []
         if aware != nil && cameras.count != n {
             throw ReIDError.invalidOption("a camera penalty needs the camera of each image (\(cameras.count) for \(n) features)")
         }
-        let rank = try aware.map { try $0.search(flat, count: n, dimension: dim, cameras: cameras, width: width) }
+        let rank = try aware.map { try $0.search(x.floats(), count: n, dimension: dim, cameras: cameras, width: width) }
             ?? NearestNeighbours.search(x, k: width)
         let neighbours = KReciprocalNeighbors(rank: rank, width: width)
         lap("knn")
         let k1 = self.k1, k2 = min(self.k2, width)
 
-        // Encodings V: softmax(−(2 − 2 cos)) over each expanded k-reciprocal set.
-        let v = SparseRows(rows: parallelMap(n) { i in
-            let members = neighbours.expanded(i, k1: k1)
-            let logits: [Float] = members.map { j in
-                var dot = flat.withUnsafeBufferPointer { f in
-                    VectorMath.dot(f.baseAddress! + i * dim, f.baseAddress! + Int(j) * dim, count: dim)
+        // Encodings V: softmax(−(2 − 2 cos)) over each expanded k-reciprocal set (the features read
+        // in place: at N = 1,000,000 a copy is 2 GB).
+        let v = try x.withUnsafeFloats { features in
+            let f = UnsafeSendablePointer(UnsafeMutablePointer(mutating: features.baseAddress!))
+            return SparseRows(rows: parallelMap(n) { i in
+                let members = neighbours.expanded(i, k1: k1)
+                let logits: [Float] = members.map { j in
+                    var dot = VectorMath.dot(f.pointer + i * dim, f.pointer + Int(j) * dim, count: dim)
+                    if let aware { dot = aware.similarity(cosine: dot, i, Int(j), cameras: cameras) }
+                    return -(2 - 2 * dot)
                 }
-                if let aware { dot = aware.similarity(cosine: dot, i, Int(j), cameras: cameras) }
-                return -(2 - 2 * dot)
-            }
-            let top = logits.max() ?? 0
-            let exps = logits.map { Foundation.exp($0 - top) }
-            let total = exps.reduce(0, +)
-            return zip(members, exps).map { ($0, $1 / total) }
-        })
+                let top = logits.max() ?? 0
+                let exps = logits.map { Foundation.exp($0 - top) }
+                let total = exps.reduce(0, +)
+                return zip(members, exps).map { ($0, $1 / total) }
+            })
+        }
         lap("encodings")
         // Query expansion over the k2 nearest, then Jaccard over the inverted index keeping only
         // overlapping pairs. Both accumulate into a dense scratch row per worker (with the list of

@@ -15,6 +15,8 @@ struct SymmetricNeighbourScan {
     var width: Int
     /// Similarity (larger is nearer) or distance (smaller is nearer).
     var largerIsNearer: Bool
+    /// Whether to find each row's farthest score (re-ranking scales by it; kNN alone does not).
+    var tracksFarthest = true
     /// Scores of rows [r, D] against items [c, D]: [r, c]. Must be symmetric in its arguments.
     var score: (Tensor, Tensor) throws -> Tensor
 
@@ -39,15 +41,19 @@ struct SymmetricNeighbourScan {
                 let strip = try score(items.narrow(dim: 0, start: start, length: rows),
                                       items.narrow(dim: 0, start: start, length: columns)).contiguous()
                 try offer(strip, to: heaps, firstRow: start, rows: rows, columns: columns, firstID: start)
-                for (r, value) in try extreme(strip, dim: 1).floats().enumerated() {
-                    farthest[start + r] = farther(farthest[start + r], value)
+                if tracksFarthest {
+                    for (r, value) in try extreme(strip, dim: 1).floats().enumerated() {
+                        farthest[start + r] = farther(farthest[start + r], value)
+                    }
                 }
                 if right > 0 {
                     try offerTransposed(strip, to: heaps, firstRow: start + rows, rows: rows, columns: columns,
                                         firstID: start)
-                    let beyond = try strip.narrow(dim: 1, start: rows, length: right)
-                    for (c, value) in try extreme(beyond, dim: 0).floats().enumerated() {
-                        farthest[start + rows + c] = farther(farthest[start + rows + c], value)
+                    if tracksFarthest {
+                        let beyond = try strip.narrow(dim: 1, start: rows, length: right)
+                        for (c, value) in try extreme(beyond, dim: 0).floats().enumerated() {
+                            farthest[start + rows + c] = farther(farthest[start + rows + c], value)
+                        }
                     }
                 }
                 try visit(start, rows, strip)

@@ -1,17 +1,30 @@
 import CTorch
 
-/// faiss k-nearest-neighbour search of a set of vectors among themselves (squared L2).
+/// faiss k-nearest-neighbour search of a set of vectors among themselves (squared L2), and the
+/// k-means coarse assignment behind the inverted-file search (`InvertedFileNeighbours` in ReID).
 public enum FaissSearch {
-    /// `vectors` row-major [n, d]; `lists` 0 for an exact flat index, else an IVF index with that
-    /// many lists (trained on the vectors) probing `probes` of them. Returns labels [n·k].
-    public static func selfNeighbours(_ vectors: [Float], count n: Int, dimension d: Int, k: Int,
-                                      lists: Int = 0, probes: Int = 16) throws -> [Int64] {
+    /// Exact search (faiss IndexFlatL2) of `vectors` row-major [n, d]. Returns labels [n·k].
+    public static func selfNeighbours(_ vectors: [Float], count n: Int, dimension d: Int, k: Int) throws -> [Int64] {
         guard vectors.count == n * d, k >= 1, k <= n else {
             throw TorchError.invalidArgument("faiss search: \(vectors.count) values for \(n)×\(d), k \(k)")
         }
         var labels = [Int64](repeating: 0, count: n * k)
         var distances = [Float](repeating: 0, count: n * k)
-        try check(ct_knn_self(vectors, Int64(n), Int64(d), Int64(k), Int64(lists), Int64(probes), &labels, &distances))
+        try check(ct_knn_self(vectors, Int64(n), Int64(d), Int64(k), &labels, &distances))
         return labels
+    }
+
+    /// faiss k-means with `lists` centroids (`iterations` rounds on at most `pointsPerList`·lists
+    /// sampled vectors), then each vector's `probes` nearest centroids, nearest first: [n·probes].
+    public static func coarseAssignment(_ vectors: UnsafeBufferPointer<Float>, count n: Int, dimension d: Int, lists: Int,
+                                        probes: Int, iterations: Int = 10, pointsPerList: Int = 64) throws -> [Int64] {
+        guard vectors.count == n * d, lists >= 1, lists <= n, probes >= 1, probes <= lists else {
+            throw TorchError.invalidArgument(
+                "k-means: \(vectors.count) values for \(n)×\(d), \(lists) lists, \(probes) probes")
+        }
+        var assignment = [Int64](repeating: 0, count: n * probes)
+        try check(ct_faiss_coarse_assign(vectors.baseAddress, Int64(n), Int64(d), Int64(lists), Int64(iterations),
+                                         Int64(pointsPerList), Int64(probes), &assignment))
+        return assignment
     }
 }

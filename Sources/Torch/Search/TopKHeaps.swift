@@ -39,6 +39,17 @@ public final class TopKHeaps: @unchecked Sendable {
                          Int64(count), scores, Int64(columns), Int64(stride), Int64(firstID))
     }
 
+    /// Offers heap `heapRows[r]` row r of `scores` (`count` rows of `columns` scores, `stride`
+    /// apart) with column ids `ids[0 ..< columns]`. The heap rows must be distinct when several
+    /// threads offer at once.
+    public func offer(heapRows: UnsafePointer<Int64>, count: Int, scores: UnsafePointer<Float>, columns: Int,
+                      stride: Int, ids: UnsafePointer<Int64>) {
+        precondition(columns <= stride)
+        guard count > 0, columns > 0 else { return }
+        ct_heap_add_scattered(Int64(k), largerIsBetter ? 1 : 0, values, self.ids, heapRows, Int64(count), scores,
+                              Int64(columns), Int64(stride), ids)
+    }
+
     /// Every row's kept ids and scores, best first (id −1 where a row saw fewer than k scores).
     /// Sorting empties the heaps' order: call it once, after the last offer.
     public func sorted() -> (ids: [Int64], scores: [Float]) {
