@@ -58,6 +58,47 @@ if [ "$bench" -eq 1 ]; then
     "$venv/bin/pip" install -q --disable-pip-version-check "numpy<2" onnxruntime safetensors \
       "scikit-learn<1.6" "scipy<1.14"
   fi
+  # faiss-cpu for the PPLR Jaccard peer (bench/peers/pplr_jaccard.py), whose neighbour search is
+  # PPLR's CPU option (IndexFlatL2). faiss-cpu 1.15 needs numpy >= 1.25, so pip puts numpy 1.26
+  # into the venv in front of Debian's 1.24 (still < 2 for Debian's torch 1.13).
+  faiss_version=1.15.1
+  if ! "$venv/bin/python" -c "import sys, faiss; sys.exit(faiss.__version__ != '$faiss_version')" 2>/dev/null; then
+    echo "bootstrap: installing faiss-cpu $faiss_version into bench/.venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "faiss-cpu==$faiss_version" "numpy<2"
+  fi
+  # fast-reid's Cython CMC/mAP/mINP for the evaluation peer (bench/peers/fastreid_eval.py):
+  # rank_cy.pyx from the fastreid wheel, downloaded without its dependencies (it pins torch
+  # 1.13.1, tensorboard, ...), compiled against the venv's numpy into bench/.venv/peers/fastreid,
+  # where the peer loads it by path. A failed build only warns: the peer then says it fell back.
+  fastreid_version=1.4.0
+  cy_dir="$venv/peers/fastreid"
+  if ! "$venv/bin/python" -c "import sys; sys.path.insert(0, '$here/bench/peers'); import fastreid_eval as f
+sys.exit(f.load_rank_cy()[1] != '$fastreid_version')" 2>/dev/null; then
+    echo "bootstrap: building fast-reid $fastreid_version's Cython evaluation (rank_cy.pyx) into bench/.venv/peers/fastreid"
+    if ! command -v cc >/dev/null || [ ! -f "$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" ]; then
+      sudo_cmd=""
+      [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+      { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq --no-install-recommends gcc python3-dev >/dev/null; } || true
+    fi
+    cy_build="$(mktemp -d)"
+    if { "$venv/bin/pip" install -q --disable-pip-version-check "cython==3.3.2" &&
+         "$venv/bin/pip" download -q --disable-pip-version-check --no-deps "fastreid==$fastreid_version" -d "$cy_build" &&
+         "$venv/bin/python" -m zipfile -e "$cy_build/fastreid-$fastreid_version-py3-none-any.whl" "$cy_build/wheel" &&
+         mkdir -p "$cy_dir" && rm -rf "$cy_dir"/rank_cy* "$cy_dir/VERSION" &&
+         cp "$cy_build/wheel/fastreid/evaluation/rank_cylib/rank_cy.pyx" "$cy_dir/" &&
+         (cd "$cy_dir" && "$venv/bin/python" -c "import numpy; from setuptools import setup, Extension
+from Cython.Build import cythonize
+ext = Extension('rank_cy', ['rank_cy.pyx'], include_dirs=[numpy.get_include()])
+setup(script_args=['-q', 'build_ext', '--inplace'], ext_modules=cythonize([ext], language_level=3, quiet=True))" &&
+          rm -rf build) &&
+         echo "$fastreid_version" > "$cy_dir/VERSION"; } >"$cy_build/log" 2>&1; then
+      :
+    else
+      tail -n 20 "$cy_build/log" >&2
+      echo "bootstrap: warning: fast-reid's rank_cy did not build; bench/peers/fastreid_eval.py falls back to the numpy reference" >&2
+    fi
+    rm -rf "$cy_build"
+  fi
   # The newest PyTorch from PyPI, apart (its numpy and Debian's torch 1.13 do not mix): the
   # training-step peer in fp32 and bf16 autocast (bench/foundation.py). PyPI's wheel carries
   # CUDA libraries (about 5 GB); the bench runs it on the CPU.
