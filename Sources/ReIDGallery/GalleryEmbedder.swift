@@ -17,11 +17,14 @@ public final class GalleryEmbedder: @unchecked Sendable {
     public static let maxConcurrentBatch = 32
     private var batcher: EmbeddingBatcher<Tensor, [Float]>!
 
-    /// Loads `identity.model` with its weights. `traced` uses libtorch's traced inference path.
-    public init(identity: GalleryModelIdentity, device: Device = .cpu, traced: Bool = true) throws {
+    /// Loads `identity.model` with its weights. `traced` uses libtorch's traced inference path;
+    /// `precision` bf16 runs the backbone under CPU autocast (features stay float32).
+    public init(identity: GalleryModelIdentity, device: Device = .cpu, traced: Bool = true,
+                precision: Precision = .fp32) throws {
         self.identity = identity
         self.device = device
-        model = try LoadedModel.load(identity.model, weights: identity.weightsPath, device: device, traced: traced)
+        model = try LoadedModel.load(identity.model, weights: identity.weightsPath, device: device, traced: traced,
+                                     precision: precision)
         batcher = EmbeddingBatcher(maxBatch: Self.maxConcurrentBatch) { [unowned self] inputs in
             let features = try self.embedBatch(inputs)
             let d = features.size(1)

@@ -62,6 +62,7 @@ struct ReidServe: ParsableCommand {
     @Option(help: "Folder for crops added through the API.") var uploads: String?
     @OptionGroup var runCheck: RunCheckOption
     @OptionGroup var deviceOption: DeviceOption
+    @OptionGroup var precisionOption: PrecisionOption
     @Option(help: "Seconds between faiss file writes while the gallery changes; 0 writes only on exit.")
     var persistEvery: Double = 30
     @Option(help: "Most pixels one uploaded image may declare (checked in its header before decoding).")
@@ -100,7 +101,9 @@ struct ReidServe: ParsableCommand {
         let token = try GalleryService.token(fromFile: tokenFile)
         let index = try GalleryIndex(store: GalleryStore(path: db))
         try runCheck.check(index.identity, db: db)
-        let embedder = try GalleryEmbedder(identity: index.identity, device: deviceOption.resolve())
+        let device = try deviceOption.resolve()
+        let embedder = try GalleryEmbedder(identity: index.identity, device: device,
+                                           precision: precisionOption.resolve(on: device))
         try embedder.warmUp()
         ImageLimits.maxPixels = maxPixels
         let service = try GalleryService(index: index, embedder: embedder, token: token, settings: settings())

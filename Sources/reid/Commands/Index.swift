@@ -66,6 +66,7 @@ struct IndexBuild: ParsableCommand {
     @Option(help: "Gallery database to write.") var db: String
     @Option(help: "Images per model batch.") var batch: Int = FeatureExtractor.defaultBatchSize
     @OptionGroup var deviceOption: DeviceOption
+    @OptionGroup var precisionOption: PrecisionOption
     @Option(help: "Images per database transaction.") var commitEvery: Int = 256
     @Flag(help: "Replace an existing database made with another model.") var force = false
     @Flag(help: "Print a JSON summary.") var json = false
@@ -93,7 +94,9 @@ struct IndexBuild: ParsableCommand {
         let store = try GalleryStore(path: db, create: true)
         if try store.identity() == nil { try store.setIdentity(identity) }
         let index = try GalleryIndex(store: store)
-        let embedder = try GalleryEmbedder(identity: index.identity, device: deviceOption.resolve())
+        let device = try deviceOption.resolve()
+        let embedder = try GalleryEmbedder(identity: index.identity, device: device,
+                                           precision: precisionOption.resolve(on: device))
         let (added, skipped) = try addImages(items, to: index, embedder: embedder, commitEvery: commitEvery,
                                              batch: batch, label: "index")
         try index.persist()
@@ -119,6 +122,7 @@ struct IndexAdd: ParsableCommand {
     @Argument(help: "Image files to add.") var files: [String] = []
     @Option(help: "Images per model batch.") var batch: Int = FeatureExtractor.defaultBatchSize
     @OptionGroup var deviceOption: DeviceOption
+    @OptionGroup var precisionOption: PrecisionOption
     @Option(help: "Images per database transaction.") var commitEvery: Int = 256
     @Flag(help: "Print a JSON summary.") var json = false
 
@@ -130,7 +134,9 @@ struct IndexAdd: ParsableCommand {
     func run() throws {
         Runtime.configure()
         let index = try GalleryIndex(store: GalleryStore(path: db))
-        let embedder = try GalleryEmbedder(identity: index.identity, device: deviceOption.resolve())
+        let device = try deviceOption.resolve()
+        let embedder = try GalleryEmbedder(identity: index.identity, device: device,
+                                           precision: precisionOption.resolve(on: device))
         var items = try images.map { try GalleryScanner.scan($0) } ?? []
         for file in files {
             guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("\(file): no such image file") }

@@ -37,6 +37,7 @@ struct Search: ParsableCommand {
     @Option(help: "Check these weights against the gallery's (optional).") var weights: String?
     @OptionGroup var runCheck: RunCheckOption
     @OptionGroup var deviceOption: DeviceOption
+    @OptionGroup var precisionOption: PrecisionOption
     @Option(help: "Write an HTML page of the results here.") var html: String?
     @Flag(help: "Print the results as JSON.") var json = false
 
@@ -57,7 +58,9 @@ struct Search: ParsableCommand {
         }
         try runCheck.check(index.identity, db: db)
         guard FileManager.default.fileExists(atPath: query) else { throw ValidationError("\(query): no such query image") }
-        let embedder = try GalleryEmbedder(identity: index.identity, device: deviceOption.resolve())
+        let device = try deviceOption.resolve()
+        let embedder = try GalleryEmbedder(identity: index.identity, device: device,
+                                           precision: precisionOption.resolve(on: device))
         let image: Image
         do { image = try Image(contentsOf: query) } catch {
             throw ValidationError("\(query): not a decodable image (\(error)); give a JPEG, PNG or BMP file")
