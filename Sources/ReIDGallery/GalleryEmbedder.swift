@@ -5,7 +5,7 @@ import Torch
 /// Turns images into gallery features with the gallery's model: files in batches (decode and
 /// resize in libtorch's native loader), or one encoded upload. One model call at a time (the
 /// traced model is not re-entrant); single images from many threads at once are embedded
-/// together, as one batch per forward pass (`ConcurrentBatcher`).
+/// together, as one batch per forward pass (`EmbeddingBatcher`).
 public final class GalleryEmbedder: @unchecked Sendable {
     public let identity: GalleryModelIdentity
     private let model: LoadedModel
@@ -15,7 +15,7 @@ public final class GalleryEmbedder: @unchecked Sendable {
     public let device: Device
     /// The most single images embedded in one forward pass.
     public static let maxConcurrentBatch = 32
-    private var batcher: ConcurrentBatcher<Tensor, [Float]>!
+    private var batcher: EmbeddingBatcher<Tensor, [Float]>!
 
     /// Loads `identity.model` with its weights. `traced` uses libtorch's traced inference path;
     /// `precision` bf16 runs the backbone under CPU autocast (features stay float32).
@@ -25,7 +25,7 @@ public final class GalleryEmbedder: @unchecked Sendable {
         self.device = device
         model = try LoadedModel.load(identity.model, weights: identity.weightsPath, device: device, traced: traced,
                                      precision: precision)
-        batcher = ConcurrentBatcher(maxBatch: Self.maxConcurrentBatch) { [unowned self] inputs in
+        batcher = EmbeddingBatcher(maxBatch: Self.maxConcurrentBatch) { [unowned self] inputs in
             let features = try self.embedBatch(inputs)
             let d = features.size(1)
             let flat = try features.floats()
@@ -36,7 +36,7 @@ public final class GalleryEmbedder: @unchecked Sendable {
     /// Forward passes and images the single-image path has run (several images per pass under load).
     public var batchCounts: (passes: Int, images: Int) {
         let c = batcher.counts
-        return (c.passes, c.handled)
+        return (c.passes, c.embedded)
     }
 
     /// Features of image files, in order.

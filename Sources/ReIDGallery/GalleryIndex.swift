@@ -19,11 +19,6 @@ public final class GalleryIndex: @unchecked Sendable {
     public private(set) var isDirty = false
     /// Items from which the faiss index is approximate (`ApproximateSearchPlan`).
     public let approximateFrom: Int
-    /// The most concurrent searches answered by one faiss call.
-    public static let maxSearchBatch = 64
-    /// Concurrent `nearest` calls become one faiss search: from about 20 queries faiss compares
-    /// them with the gallery in one BLAS product instead of one scan of it per query.
-    private var searchBatcher: ConcurrentBatcher<(feature: [Float], k: Int), [(id: Int64, score: Float)]>!
 
     public var faissPath: String { store.path + ".faiss" }
     var sidecarPath: String { store.path + ".faiss.json" }
@@ -51,17 +46,6 @@ public final class GalleryIndex: @unchecked Sendable {
             isDirty = true
             if persist { try self.persist() }
         }
-        searchBatcher = ConcurrentBatcher(maxBatch: Self.maxSearchBatch) { [unowned self] queries in
-            let k = queries.map(\.k).max() ?? 1
-            let found = try self.lock.reading { try self.faiss.search(queries.flatMap { Self.normalized($0.feature) }, k: k) }
-            return zip(queries, found).map { query, hits in Array(hits.prefix(query.k)) }
-        }
-    }
-
-    /// Searches run and queries answered (several queries per faiss call under load).
-    public var searchBatchCounts: (searches: Int, queries: Int) {
-        let c = searchBatcher.counts
-        return (c.passes, c.handled)
     }
 
     /// A faiss index of every item, with the revision it reflects: exact below `approximateFrom`
@@ -182,8 +166,7 @@ public final class GalleryIndex: @unchecked Sendable {
         guard feature.count == identity.dimension else {
             throw GalleryError.modelMismatch("the query feature has \(feature.count) values, the gallery's \(identity.dimension)")
         }
-        guard k >= 1 else { throw GalleryError.invalid("k must be at least 1, not \(k)") }
-        return try searchBatcher((feature, k))
+        return try lock.reading { try faiss.search(Self.normalized(feature), k: k)[0] }
     }
 
     static func normalized(_ v: [Float]) -> [Float] {

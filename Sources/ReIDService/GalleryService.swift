@@ -102,8 +102,7 @@ public final class GalleryService: Sendable {
                                "dimension": self.index.identity.dimension])
         }
         router.get("/metrics") { _, _ in
-            Self.text(self.metrics.text(galleryItems: self.index.count, embedding: self.embedder.batchCounts,
-                                                 searching: self.index.searchBatchCounts), type: "text/plain; version=0.0.4")
+            Self.text(self.metrics.text(galleryItems: self.index.count, embedding: self.embedder.batchCounts), type: "text/plain; version=0.0.4")
         }
         router.post("/v1/search") { request, context in try await self.search(request, context) }
         router.post("/v1/gallery") { request, context in try await self.addItems(request, context) }

@@ -45,10 +45,8 @@ final class ServiceMetrics: @unchecked Sendable {
         lock.withLock { stages[stage, default: Histogram()].observe(seconds) }
     }
 
-    /// `embedding`: forward passes and images of the single-image path (`GalleryEmbedder.batchCounts`);
-    /// `searching`: faiss calls and the queries they answered (`GalleryIndex.searchBatchCounts`).
-    func text(galleryItems: Int, embedding: (passes: Int, images: Int) = (0, 0),
-              searching: (searches: Int, queries: Int) = (0, 0)) -> String {
+    /// `embedding`: forward passes and images of the single-image path (`GalleryEmbedder.batchCounts`).
+    func text(galleryItems: Int, embedding: (passes: Int, images: Int) = (0, 0)) -> String {
         lock.withLock {
             var out = "# HELP reid_gallery_items Items in the gallery index.\n# TYPE reid_gallery_items gauge\n"
             out += "reid_gallery_items \(galleryItems)\n"
@@ -56,10 +54,6 @@ final class ServiceMetrics: @unchecked Sendable {
             out += "reid_embed_passes_total \(embedding.passes)\n"
             out += "# HELP reid_embed_images_total Uploaded images embedded.\n# TYPE reid_embed_images_total counter\n"
             out += "reid_embed_images_total \(embedding.images)\n"
-            out += "# HELP reid_faiss_searches_total faiss searches run (several queries each under load).\n# TYPE reid_faiss_searches_total counter\n"
-            out += "reid_faiss_searches_total \(searching.searches)\n"
-            out += "# HELP reid_faiss_queries_total Queries those searches answered.\n# TYPE reid_faiss_queries_total counter\n"
-            out += "reid_faiss_queries_total \(searching.queries)\n"
             out += "# HELP reid_http_requests_total HTTP requests by route and status.\n# TYPE reid_http_requests_total counter\n"
             for (key, n) in requests.sorted(by: { $0.key < $1.key }) {
                 let pieces = key.split(separator: "|", maxSplits: 1)

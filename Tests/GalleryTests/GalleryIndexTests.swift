@@ -99,48 +99,6 @@ final class GalleryIndexTests: XCTestCase {
         }
     }
 
-    /// Searches from many threads at once go through the batcher (several per faiss call when they
-    /// overlap) with each caller's own k and the same results as one search at a time: its own crop first,
-    /// then the same similarities (some synthetic crops have identical histograms, and a batch of
-    /// 20 or more goes through BLAS, which may order exact ties differently).
-    func testConcurrentSearchesAreBatchedAndEqualOneByOne() throws {
-        try fixture.writeCrops(30)
-        let (index, _) = try fixture.buildIndex()
-        let queries = try (1...30).map { try XCTUnwrap(index.store.item(id: Int64($0))).feature }
-        let alone = try queries.enumerated().map { i, q in try index.nearest(q, k: 1 + i % 7) }
-        let before = index.searchBatchCounts
-        let together = Locked<[Int: [(id: Int64, score: Float)]]>([:])
-        // Callers on threads of their own, started together, so they overlap even on one core.
-        let group = DispatchGroup()
-        let start = DispatchSemaphore(value: 0)
-        for (i, q) in queries.enumerated() {
-            group.enter()
-            Thread.detachNewThread {
-                start.wait()
-                if let hits = try? index.nearest(q, k: 1 + i % 7) { together.mutate { $0[i] = hits } }
-                group.leave()
-            }
-        }
-        Thread.sleep(forTimeInterval: 0.2)
-        for _ in queries { start.signal() }
-        group.wait()
-        XCTAssertEqual(together.value.count, queries.count)
-        for i in queries.indices {
-            let batched = together.value[i] ?? []
-            XCTAssertEqual(batched.count, 1 + i % 7, "query \(i): its own k")
-            XCTAssertEqual(batched.first?.id, Int64(i + 1), "query \(i): its own crop first")
-            XCTAssertEqual(batched.count, alone[i].count)
-            for (a, b) in zip(alone[i], batched) { XCTAssertEqual(a.score, b.score, accuracy: 1e-5, "query \(i)") }
-        }
-        let after = index.searchBatchCounts
-        XCTAssertEqual(after.queries - before.queries, queries.count)
-        // How many share a call depends on timing (a 30-item search takes microseconds); that
-        // waiting callers are batched is ConcurrentBatcherTests' job.
-        XCTAssertLessThanOrEqual(after.searches - before.searches, queries.count)
-        XCTAssertGreaterThan(after.searches - before.searches, 0)
-        XCTAssertThrowsError(try index.nearest(queries[0], k: 0))
-    }
-
     func testStaleFaissFileIsRebuiltFromTheDatabase() throws {
         try fixture.writeCrops(6)
         let (index, _) = try fixture.buildIndex()

@@ -4,10 +4,10 @@ import XCTest
 
 /// Concurrent single-image embeddings run as batches: each caller gets its own row, no pass
 /// exceeds the cap, a lone call runs at once, and an error reaches every caller of its pass.
-final class ConcurrentBatcherTests: XCTestCase {
+final class EmbeddingBatcherTests: XCTestCase {
     func testConcurrentCallsShareForwardPassesAndGetTheirOwnRows() {
         let sizes = Locked<[Int]>([])
-        let batcher = ConcurrentBatcher<Int, Int>(maxBatch: 8) { inputs in
+        let batcher = EmbeddingBatcher<Int, Int>(maxBatch: 8) { inputs in
             sizes.mutate { $0.append(inputs.count) }
             Thread.sleep(forTimeInterval: 0.02)  // a forward pass takes time; callers pile up meanwhile
             return inputs.map { $0 * 10 }
@@ -23,12 +23,12 @@ final class ConcurrentBatcherTests: XCTestCase {
         XCTAssertEqual(passes.reduce(0, +), 64)
         XCTAssertLessThanOrEqual(passes.max() ?? 0, 8)
         XCTAssertLessThan(passes.count, 64, "callers waiting during a pass were batched together")
-        XCTAssertEqual(batcher.counts.handled, 65)
+        XCTAssertEqual(batcher.counts.embedded, 65)
     }
 
     func testAnErrorReachesEveryCallerOfItsPass() {
         struct Broken: Error {}
-        let batcher = ConcurrentBatcher<Int, Int>(maxBatch: 4) { inputs in
+        let batcher = EmbeddingBatcher<Int, Int>(maxBatch: 4) { inputs in
             Thread.sleep(forTimeInterval: 0.01)
             if inputs.contains(3) { throw Broken() }
             return inputs
@@ -41,7 +41,7 @@ final class ConcurrentBatcherTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(failed.value, 1)
         XCTAssertEqual(try batcher(5), 5, "the batcher works again after a failed pass")
         // A run that returns the wrong number of rows is an error, not a wrong answer.
-        let short = ConcurrentBatcher<Int, Int>(maxBatch: 4) { _ in [] }
+        let short = EmbeddingBatcher<Int, Int>(maxBatch: 4) { _ in [] }
         XCTAssertThrowsError(try short(1))
     }
 }

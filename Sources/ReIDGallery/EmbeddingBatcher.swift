@@ -1,12 +1,11 @@
 import Foundation
 
-/// Runs concurrent single requests as batches (the service's image embeddings and its gallery
-/// searches): a caller that finds the runner idle runs every input waiting at that moment (up to
-/// `maxBatch`) in one pass and hands each caller its output; callers arriving meanwhile wait for
-/// the next pass. An idle service adds no delay (a lone request runs at once as a batch of one);
-/// a busy one gets the throughput of batched work (one forward pass, one BLAS product) instead of
-/// queueing one pass per request behind a lock.
-final class ConcurrentBatcher<Input, Output>: @unchecked Sendable {
+/// Runs concurrent single-image embeddings as batches: a caller that finds the model idle runs
+/// every input waiting at that moment (up to `maxBatch`) in one forward pass and hands each caller
+/// its row; callers arriving meanwhile wait for the next pass. An idle service adds no delay (a
+/// lone request runs at once as a batch of one); a busy one gets the throughput of batched
+/// inference instead of queueing one forward per request behind a lock.
+final class EmbeddingBatcher<Input, Output>: @unchecked Sendable {
     let maxBatch: Int
     private let run: ([Input]) throws -> [Output]
     private let condition = NSCondition()
@@ -14,9 +13,9 @@ final class ConcurrentBatcher<Input, Output>: @unchecked Sendable {
     private var done: [Int: Result<Output, Error>] = [:]
     private var running = false
     private var nextTicket = 0
-    /// Passes run and inputs handled (for tests and metrics).
+    /// Forward passes run and inputs embedded (for tests and metrics).
     private(set) var passes = 0
-    private(set) var handled = 0
+    private(set) var embedded = 0
 
     /// `run` maps a batch of inputs to one output each, in order; it is never called concurrently.
     init(maxBatch: Int, run: @escaping ([Input]) throws -> [Output]) {
@@ -44,20 +43,20 @@ final class ConcurrentBatcher<Input, Output>: @unchecked Sendable {
             for (k, item) in batch.enumerated() {
                 done[item.ticket] = outcome.flatMap { outputs in
                     outputs.count == batch.count ? .success(outputs[k])
-                        : .failure(GalleryError.invalid("a batch of \(batch.count) gave \(outputs.count) results"))
+                        : .failure(GalleryError.invalid("the model gave \(outputs.count) features for \(batch.count) images"))
                 }
             }
             passes += 1
-            handled += batch.count
+            embedded += batch.count
             running = false
             condition.broadcast()
         }
         return try done.removeValue(forKey: ticket)!.get()
     }
 
-    var counts: (passes: Int, handled: Int) {
+    var counts: (passes: Int, embedded: Int) {
         condition.lock()
         defer { condition.unlock() }
-        return (passes, handled)
+        return (passes, embedded)
     }
 }
