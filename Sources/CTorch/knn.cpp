@@ -11,11 +11,12 @@
 #include <vector>
 
 
-extern "C" int ct_knn_self(const float *x, int64_t n, int64_t d, int64_t k, int64_t *labels, float *distances) {
+extern "C" int ct_knn_self(const float *x, int64_t n, int64_t d, int64_t k, int64_t first, int64_t count,
+                           int64_t *labels, float *distances) {
     try {
         faiss::IndexFlatL2 index(d);
         index.add(n, x);
-        index.search(n, x, k, distances, labels);
+        index.search(count, x + first * d, k, distances, labels);
         return 0;
     } catch (const std::exception &e) {
         ctorch::set_error((std::string("knn: ") + e.what()).c_str());

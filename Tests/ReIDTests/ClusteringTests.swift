@@ -104,6 +104,17 @@ final class ClusteringTests: XCTestCase {
         XCTAssertEqual(Double(ours_.clusters), Double(theirs.clusters), accuracy: Double(theirs.clusters) * 0.01)
     }
 
+    /// The exact kNN split over two single-threaded workers (how `reid cluster` runs it on two
+    /// cores) gives the very lists of one search on the real fixture, near-ties included, so the
+    /// golden Jaccard values above hold for it too.
+    func testSplitExactSearchMatchesOneSearchOnCuhk03() throws {
+        let t = try Safetensors.load(try SharedData.file("fixtures/jaccard_cuhk03_train_osnet.safetensors"))
+        let x = try t["features"]!.to(.float32).normalized(dim: 1).contiguous()
+        let n = x.size(0), d = x.size(1), flat = try x.floats()
+        let one = try FaissSearch.selfNeighbours(flat, count: n, dimension: d, k: 30)
+        XCTAssertEqual(try FaissSearch.selfNeighbours(flat, count: n, dimension: d, k: 30, workers: 2), one)
+    }
+
     func testStatisticsByHand() {
         XCTAssertEqual(ClusterStatistics.adjustedRandIndex([0, 0, 1, 1], [5, 5, 7, 7]), 1, accuracy: 1e-12)
         XCTAssertEqual(ClusterStatistics.purity([0, 0, 0, 1], [1, 1, 2, 2]), 0.75, accuracy: 1e-12)

@@ -64,3 +64,19 @@ final class BLASKernelsTests: XCTestCase {
         XCTAssertNil(BLASKernels.replacement(current: "Prescott", vectorLevel: 0))
     }
 }
+
+final class FaissSelfSearchTests: XCTestCase {
+    /// Splitting the exact search over workers (each single-threaded) gives the same neighbour
+    /// lists as one search, including the order of near-ties.
+    func testWorkersGiveTheSameNeighbours() throws {
+        Runtime.seed(21)
+        let centres = try Tensor.randn([40, 24])
+        let x = try (centres.rows((0..<480).map { $0 / 12 }) + Tensor.randn([480, 24]) * 0.3).normalized(dim: 1).floats()
+        let one = try FaissSearch.selfNeighbours(x, count: 480, dimension: 24, k: 15)
+        for workers in [2, 3, 7] {
+            XCTAssertEqual(try FaissSearch.selfNeighbours(x, count: 480, dimension: 24, k: 15, workers: workers), one)
+        }
+        XCTAssertEqual(Array(one.prefix(1)), [0], "each item first in its own list")
+        XCTAssertThrowsError(try FaissSearch.selfNeighbours(x, count: 480, dimension: 24, k: 481, workers: 2))
+    }
+}

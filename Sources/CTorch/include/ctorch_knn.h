@@ -8,10 +8,11 @@
 extern "C" {
 #endif
 
-// Searches the k nearest of each of the n row-major d-dimensional `vectors` among themselves by
-// squared L2 distance, exactly (faiss IndexFlatL2). Writes n*k labels and distances. 0 on
-// success, -1 on error.
-int ct_knn_self(const float *vectors, int64_t n, int64_t d, int64_t k, int64_t *labels, float *distances);
+// Searches the k nearest of vectors first ..< first + count among all n row-major d-dimensional
+// `vectors` by squared L2 distance, exactly (faiss IndexFlatL2). Writes count*k labels and
+// distances. 0 on success, -1 on error.
+int ct_knn_self(const float *vectors, int64_t n, int64_t d, int64_t k, int64_t first, int64_t count, int64_t *labels,
+                float *distances);
 
 // faiss k-means: nlist centroids trained in niter iterations on at most points_per_list * nlist
 // sampled vectors; then each vector's nprobe nearest centroids, nearest first (n*nprobe probes).

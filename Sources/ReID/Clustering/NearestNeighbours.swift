@@ -16,7 +16,8 @@ public enum NearestNeighbours {
             // rounding than faiss's L2 and flips a 2-ulp tie at the k1 boundary of the shared
             // cuhk03 fixture, moving PPLR's golden Jaccard block by 0.008.)
             let vectors = try normalized.to(.float32).contiguous().floats()
-            return try FaissSearch.selfNeighbours(vectors, count: n, dimension: normalized.size(1), k: k)
+            return try FaissSearch.selfNeighbours(vectors, count: n, dimension: normalized.size(1), k: k,
+                                                  workers: Runtime.threadCount)
                 .map { Int32(truncatingIfNeeded: $0) }
         }
         return try InvertedFileNeighbours(lists: Int(2 * Double(n).squareRoot()), probes: 16)

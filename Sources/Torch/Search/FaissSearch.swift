@@ -1,16 +1,57 @@
 import CTorch
+import Dispatch
 
 /// faiss k-nearest-neighbour search of a set of vectors among themselves (squared L2), and the
 /// k-means coarse assignment behind the inverted-file search (`InvertedFileNeighbours` in ReID).
 public enum FaissSearch {
     /// Exact search (faiss IndexFlatL2) of `vectors` row-major [n, d]. Returns labels [n·k].
-    public static func selfNeighbours(_ vectors: [Float], count n: Int, dimension d: Int, k: Int) throws -> [Int64] {
+    ///
+    /// With `workers` > 1 the queries are split into that many ranges searched side by side, each
+    /// on one thread with BLAS and OpenMP single-threaded: faiss alternates BLAS products with
+    /// OpenMP heap updates, and with both pools multi-threaded their spinning workers fight for
+    /// the cores. The results are the same (each query's distances come from the same products).
+    public static func selfNeighbours(_ vectors: [Float], count n: Int, dimension d: Int, k: Int,
+                                      workers: Int = 1) throws -> [Int64] {
         guard vectors.count == n * d, k >= 1, k <= n else {
             throw TorchError.invalidArgument("faiss search: \(vectors.count) values for \(n)×\(d), k \(k)")
         }
         var labels = [Int64](repeating: 0, count: n * k)
         var distances = [Float](repeating: 0, count: n * k)
-        try check(ct_knn_self(vectors, Int64(n), Int64(d), Int64(k), &labels, &distances))
+        let parts = max(1, min(workers, n))
+        if parts == 1 {
+            try check(ct_knn_self(vectors, Int64(n), Int64(d), Int64(k), 0, Int64(n), &labels, &distances))
+            return labels
+        }
+        // Each worker's error message (libtorch's last error is per thread), nil when it succeeded.
+        let failed = UnsafeMutableBufferPointer<String?>.allocate(capacity: parts)
+        failed.initialize(repeating: nil)
+        defer {
+            _ = failed.deinitialize()
+            failed.deallocate()
+        }
+        let failures = SendablePointer(failed.baseAddress!)
+        try vectors.withUnsafeBufferPointer { x in
+            try labels.withUnsafeMutableBufferPointer { l in
+                try distances.withUnsafeMutableBufferPointer { dist in
+                    let xs = SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
+                    let ls = SendablePointer(l.baseAddress!), ds = SendablePointer(dist.baseAddress!)
+                    BLASKernels.withSingleThreadedBLAS {
+                        DispatchQueue.concurrentPerform(iterations: parts) { w in
+                            let first = n * w / parts, count = n * (w + 1) / parts - first
+                            Runtime.withThreadsOnThisThread(1) {
+                                if ct_knn_self(xs.pointer, Int64(n), Int64(d), Int64(k), Int64(first), Int64(count),
+                                               ls.pointer + first * k, ds.pointer + first * k) != 0 {
+                                    failures.pointer[w] = String(cString: ct_last_error())
+                                }
+                            }
+                        }
+                    }
+                    if let message = (0..<parts).lazy.compactMap({ failures.pointer[$0] }).first {
+                        throw TorchError.libtorch(message)
+                    }
+                }
+            }
+        }
         return labels
     }
 
@@ -27,4 +68,10 @@ public enum FaissSearch {
                                          Int64(pointsPerList), Int64(probes), &assignment))
         return assignment
     }
+}
+
+/// A raw pointer handed to concurrent workers that write disjoint parts of it.
+struct SendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }
