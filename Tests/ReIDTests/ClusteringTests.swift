@@ -115,6 +115,24 @@ final class ClusteringTests: XCTestCase {
         XCTAssertEqual(try FaissSearch.selfNeighbours(flat, count: n, dimension: d, k: 30, workers: 2), one)
     }
 
+    /// Cells too small to supply k neighbours leave no invalid index behind: the empty places
+    /// repeat the item itself, after the neighbours that were found.
+    func testInvertedFileSearchFillsShortListsWithTheItemItself() throws {
+        Runtime.seed(4)
+        let x = try Tensor.randn([120, 8]).normalized(dim: 1)
+        let k = 12
+        let labels = try InvertedFileNeighbours(lists: 60, probes: 1).search(x, k: k)
+        XCTAssertEqual(labels.count, 120 * k)
+        XCTAssertTrue(labels.allSatisfy { (0..<120).contains($0) })
+        var short = 0
+        for i in 0..<120 {
+            let row = labels[(i * k)..<((i + 1) * k)]
+            XCTAssertEqual(row.first, Int64(i), "item \(i) first in its own list")
+            if row.last == Int64(i) { short += 1 }
+        }
+        XCTAssertGreaterThan(short, 0, "60 cells for 120 items, one probed: some lists must run short")
+    }
+
     func testStatisticsByHand() {
         XCTAssertEqual(ClusterStatistics.adjustedRandIndex([0, 0, 1, 1], [5, 5, 7, 7]), 1, accuracy: 1e-12)
         XCTAssertEqual(ClusterStatistics.purity([0, 0, 0, 1], [1, 1, 2, 2]), 0.75, accuracy: 1e-12)

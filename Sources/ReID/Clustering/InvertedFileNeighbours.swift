@@ -36,7 +36,7 @@ struct InvertedFileNeighbours {
         // single-threaded in libtorch and BLAS: short products alternating with gathers leave
         // multi-threaded pools spinning against each other on few cores.
         let workers = max(1, min(Runtime.threadCount, n))
-        let failure = FirstError()
+        let failure = ErrorSlot()
         BLASKernels.withSingleThreadedBLAS {
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let owned = Int64(n * w / workers)..<Int64(n * (w + 1) / workers)
@@ -55,12 +55,19 @@ struct InvertedFileNeighbours {
                         }
                     }
                 } catch {
-                    failure.record(error)
+                    failure.record(error, at: w)
                 }
             }
         }
-        try failure.rethrow()
-        return heaps.sorted().ids
+        if let error = failure.first { throw error }
+        // An item whose probed cells held fewer than k items keeps empty places (id −1); they
+        // repeat the item itself, so every entry is a valid index (the k2 query expansion then
+        // weighs the item's own encoding more; rare above the 30,000-item threshold).
+        var labels = heaps.sorted().ids
+        for i in 0..<n where labels[i * k + k - 1] < 0 {
+            for r in 0..<k where labels[i * k + r] < 0 { labels[i * k + r] = Int64(i) }
+        }
+        return labels
     }
 
     /// Scores `queries` against `members` (2 q·x − |x|², one matrix product) and offers each row to
@@ -107,23 +114,5 @@ struct InvertedFileNeighbours {
             }
         }
         return (offsets, items)
-    }
-}
-
-/// The first error thrown by any of several concurrent workers.
-final class FirstError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: Error?
-
-    func record(_ error: Error) {
-        lock.lock()
-        defer { lock.unlock() }
-        if self.error == nil { self.error = error }
-    }
-
-    func rethrow() throws {
-        lock.lock()
-        defer { lock.unlock() }
-        if let error { throw error }
     }
 }

@@ -137,9 +137,3 @@ final class ErrorSlot: @unchecked Sendable {
         return best?.error
     }
 }
-
-/// A raw pointer that worker closures may share; each worker writes a disjoint range.
-struct UnsafeSendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
-}

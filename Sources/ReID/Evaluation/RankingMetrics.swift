@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Torch
 
 /// CMC, mAP and mINP under the Market-1501 protocol, with the same definitions as fast-reid's
 /// `eval_market1501`:

@@ -29,12 +29,12 @@ public enum FaissSearch {
             _ = failed.deinitialize()
             failed.deallocate()
         }
-        let failures = SendablePointer(failed.baseAddress!)
+        let failures = UnsafeSendablePointer(failed.baseAddress!)
         try vectors.withUnsafeBufferPointer { x in
             try labels.withUnsafeMutableBufferPointer { l in
                 try distances.withUnsafeMutableBufferPointer { dist in
-                    let xs = SendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
-                    let ls = SendablePointer(l.baseAddress!), ds = SendablePointer(dist.baseAddress!)
+                    let xs = UnsafeSendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
+                    let ls = UnsafeSendablePointer(l.baseAddress!), ds = UnsafeSendablePointer(dist.baseAddress!)
                     BLASKernels.withSingleThreadedBLAS {
                         DispatchQueue.concurrentPerform(iterations: parts) { w in
                             let first = n * w / parts, count = n * (w + 1) / parts - first
@@ -68,10 +68,4 @@ public enum FaissSearch {
                                          Int64(pointsPerList), Int64(probes), &assignment))
         return assignment
     }
-}
-
-/// A raw pointer handed to concurrent workers that write disjoint parts of it.
-struct SendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }
