@@ -1,4 +1,5 @@
 import CTorch
+import Dispatch
 import Foundation
 
 /// Process-wide libtorch settings.
@@ -53,6 +54,23 @@ public enum Runtime {
         return try body()
     }
 
+    /// Runs `body(worker)` for workers 0..<count side by side, each with libtorch/OpenMP and BLAS
+    /// on one thread, and rethrows the lowest-numbered worker's error. For loops that split their
+    /// work by hand and call BLAS from each worker: multi-threaded OpenBLAS and OpenMP pools spin
+    /// against each other on few cores when short products alternate with other loops.
+    public static func concurrentSingleThreaded(_ count: Int, _ body: @Sendable (Int) throws -> Void) throws {
+        guard count > 0 else { return }
+        let errors = WorkerErrors()
+        BLASKernels.withSingleThreadedBLAS {
+            DispatchQueue.concurrentPerform(iterations: count) { worker in
+                withThreadsOnThisThread(1) {
+                    do { try body(worker) } catch { errors.record(error, worker: worker) }
+                }
+            }
+        }
+        if let error = errors.first { throw error }
+    }
+
     /// Seeds libtorch's default generator (weights init, dropout, rand/randn).
     public static func seed(_ value: UInt64) { ct_manual_seed(value) }
 }
@@ -71,4 +89,22 @@ public func withGrad<R>(_ body: () throws -> R) rethrows -> R {
     let previous = ct_set_grad_enabled(1)
     defer { ct_set_grad_enabled(previous) }
     return try body()
+}
+
+/// The error of the lowest-numbered failing worker of `Runtime.concurrentSingleThreaded`.
+private final class WorkerErrors: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lowest: (worker: Int, error: Error)?
+
+    func record(_ error: Error, worker: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if lowest == nil || worker < lowest!.worker { lowest = (worker, error) }
+    }
+
+    var first: Error? {
+        lock.lock()
+        defer { lock.unlock() }
+        return lowest?.error
+    }
 }

@@ -1,5 +1,3 @@
-import Dispatch
-import Foundation
 import Torch
 
 /// Approximate k-nearest neighbours of a set among itself by squared L2, for sets too large for
@@ -32,34 +30,23 @@ struct InvertedFileNeighbours {
         // Ranked by 2 q·x − |x|² (larger is nearer; |q|² is the same for all of q's candidates).
         let negativeSquaredNorms = try (x * x).sum(dims: [1]).neg()
         let heaps = TopKHeaps(rows: n, k: k, largerIsBetter: true)
-        // One worker per core, each owning a range of items (so no two write the same heap), each
-        // single-threaded in libtorch and BLAS: short products alternating with gathers leave
-        // multi-threaded pools spinning against each other on few cores.
+        // One single-threaded worker per core, each owning a range of items (so no two write the
+        // same heap).
         let workers = max(1, min(Runtime.threadCount, n))
-        let failure = ErrorSlot()
-        BLASKernels.withSingleThreadedBLAS {
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let owned = Int64(n * w / workers)..<Int64(n * (w + 1) / workers)
-                do {
-                    try Runtime.withThreadsOnThisThread(1) {
-                        try withNoGrad {
-                            for cell in 0..<lists {
-                                // The cell's probing items are in increasing order: take this worker's.
-                                let all = probing.items[probing.offsets[cell]..<probing.offsets[cell + 1]]
-                                let queryIDs = all[firstIndex(in: all, atLeast: owned.lowerBound)..<firstIndex(
-                                    in: all, atLeast: owned.upperBound)]
-                                let memberIDs = members.items[members.offsets[cell]..<members.offsets[cell + 1]]
-                                guard !memberIDs.isEmpty, !queryIDs.isEmpty else { continue }
-                                try scan(x, norms: negativeSquaredNorms, queries: queryIDs, members: memberIDs, into: heaps)
-                            }
-                        }
-                    }
-                } catch {
-                    failure.record(error, at: w)
+        try Runtime.concurrentSingleThreaded(workers) { w in
+            let owned = Int64(n * w / workers)..<Int64(n * (w + 1) / workers)
+            try withNoGrad {
+                for cell in 0..<lists {
+                    // The cell's probing items are in increasing order: take this worker's.
+                    let all = probing.items[probing.offsets[cell]..<probing.offsets[cell + 1]]
+                    let queryIDs = all[firstIndex(in: all, atLeast: owned.lowerBound)..<firstIndex(
+                        in: all, atLeast: owned.upperBound)]
+                    let memberIDs = members.items[members.offsets[cell]..<members.offsets[cell + 1]]
+                    guard !memberIDs.isEmpty, !queryIDs.isEmpty else { continue }
+                    try scan(x, norms: negativeSquaredNorms, queries: queryIDs, members: memberIDs, into: heaps)
                 }
             }
         }
-        if let error = failure.first { throw error }
         // An item whose probed cells held fewer than k items keeps empty places (id −1); they
         // repeat the item itself, so every entry is a valid index (the k2 query expansion then
         // weighs the item's own encoding more; rare above the 30,000-item threshold).

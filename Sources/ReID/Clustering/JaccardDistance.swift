@@ -52,12 +52,7 @@ public struct JaccardDistance: Sendable {
             throw ReIDError.invalidOption("Jaccard distance needs features [N, D] with N > 1, got \(features.shape)")
         }
         guard k1 >= 1, k2 >= 1 else { throw ReIDError.invalidOption("k1 and k2 must be at least 1") }
-        var clock = Date()
-        var phases: [String: Double] = [:]
-        func lap(_ name: String) {
-            phases[name] = Date().timeIntervalSince(clock)
-            clock = Date()
-        }
+        var clock = PhaseClock()
         let x = try features.to(.float32).normalized(dim: 1).contiguous()
         let n = x.size(0), dim = x.size(1)
         let width = min(k1, n)
@@ -69,7 +64,7 @@ public struct JaccardDistance: Sendable {
         let rank = try aware.map { try $0.search(x.floats(), count: n, dimension: dim, cameras: cameras, width: width) }
             ?? NearestNeighbours.search(x, k: width)
         let neighbours = KReciprocalNeighbors(rank: rank, width: width)
-        lap("knn")
+        clock.lap("knn")
         let k1 = self.k1, k2 = min(self.k2, width)
 
         // Encodings V: softmax(−(2 − 2 cos)) over each expanded k-reciprocal set (the features read
@@ -89,12 +84,12 @@ public struct JaccardDistance: Sendable {
                 return zip(members, exps).map { ($0, $1 / total) }
             })
         }
-        lap("encodings")
+        clock.lap("encodings")
         // Query expansion over the k2 nearest, then Jaccard over the inverted index keeping only
         // overlapping pairs. Both accumulate into a dense scratch row per worker (with the list of
         // touched columns), which is what keeps N = 100,000 fast.
         let expanded = v.queryExpanded(neighbours, k: k2)
-        lap("expansion")
+        clock.lap("expansion")
         let index = InvertedIndex(expanded, columns: n, rowRange: 0..<n)
         let rows: [[(index: Int32, distance: Float)]] = chunkedMap(n, scratch: n) { i, shared, touched in
             for p in expanded.row(i) {
@@ -111,8 +106,8 @@ public struct JaccardDistance: Sendable {
                 return (j, Swift.max(0, 1 - m / (2 - m)))
             }
         }
-        lap("jaccard")
-        return Neighbourhoods(rows: rows, phaseSeconds: phases)
+        clock.lap("jaccard")
+        return Neighbourhoods(rows: rows, phaseSeconds: clock.seconds)
     }
 }
 

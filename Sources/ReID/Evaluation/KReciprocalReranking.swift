@@ -37,11 +37,8 @@ public struct KReciprocalReranking: Sendable {
     /// Re-ranked distances, and the seconds spent in each phase (scan, encodings, expansion,
     /// jaccard) for benchmarks.
     public func distances(query: Tensor, gallery: Tensor, phaseSeconds: inout [String: Double]) throws -> [Float] {
-        var clock = Date()
-        func lap(_ name: String) {
-            phaseSeconds[name] = Date().timeIntervalSince(clock)
-            clock = Date()
-        }
+        var clock = PhaseClock()
+        defer { phaseSeconds = clock.seconds }
         guard k1 >= 1, k2 >= 1, (0...1).contains(lambda) else {
             throw ReIDError.invalidOption("re-ranking needs k1 ≥ 1, k2 ≥ 1 and 0 ≤ λ ≤ 1 (got k1 \(k1), k2 \(k2), λ \(lambda))")
         }
@@ -78,7 +75,7 @@ public struct KReciprocalReranking: Sendable {
         let maxima = rowMax
         let neighbours = KReciprocalNeighbors(rank: rank, width: width)
         let chosen = self.metric
-        lap("scan")
+        clock.lap("scan")
 
         /// original[i, j] on demand: the squared distance over row i's maximum.
         @Sendable func scaledDistance(_ i: Int, _ j: Int) -> Float {
@@ -104,11 +101,11 @@ public struct KReciprocalReranking: Sendable {
             let total = weights.reduce(0, +)
             return zip(members, weights).map { ($0, $1 / total) }
         })
-        lap("encodings")
+        clock.lap("encodings")
 
         // 3. Local query expansion: average V over each row's k2 nearest neighbours.
         let expanded = v.queryExpanded(neighbours, k: k2)
-        lap("expansion")
+        clock.lap("expansion")
 
         // 4. Jaccard distance of each query to each gallery image through the inverted index.
         let index = InvertedIndex(expanded, columns: n, rowRange: q..<n)
@@ -138,7 +135,7 @@ public struct KReciprocalReranking: Sendable {
                 }
             }
         }
-        lap("jaccard")
+        clock.lap("jaccard")
         return queryScores
     }
 }

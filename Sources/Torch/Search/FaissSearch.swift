@@ -1,5 +1,4 @@
 import CTorch
-import Dispatch
 
 /// faiss k-nearest-neighbour search of a set of vectors among themselves (squared L2), and the
 /// k-means coarse assignment behind the inverted-file search (`InvertedFileNeighbours` in ReID).
@@ -22,32 +21,15 @@ public enum FaissSearch {
             try check(ct_knn_self(vectors, Int64(n), Int64(d), Int64(k), 0, Int64(n), &labels, &distances))
             return labels
         }
-        // Each worker's error message (libtorch's last error is per thread), nil when it succeeded.
-        let failed = UnsafeMutableBufferPointer<String?>.allocate(capacity: parts)
-        failed.initialize(repeating: nil)
-        defer {
-            _ = failed.deinitialize()
-            failed.deallocate()
-        }
-        let failures = UnsafeSendablePointer(failed.baseAddress!)
         try vectors.withUnsafeBufferPointer { x in
             try labels.withUnsafeMutableBufferPointer { l in
                 try distances.withUnsafeMutableBufferPointer { dist in
                     let xs = UnsafeSendablePointer(UnsafeMutablePointer(mutating: x.baseAddress!))
                     let ls = UnsafeSendablePointer(l.baseAddress!), ds = UnsafeSendablePointer(dist.baseAddress!)
-                    BLASKernels.withSingleThreadedBLAS {
-                        DispatchQueue.concurrentPerform(iterations: parts) { w in
-                            let first = n * w / parts, count = n * (w + 1) / parts - first
-                            Runtime.withThreadsOnThisThread(1) {
-                                if ct_knn_self(xs.pointer, Int64(n), Int64(d), Int64(k), Int64(first), Int64(count),
-                                               ls.pointer + first * k, ds.pointer + first * k) != 0 {
-                                    failures.pointer[w] = String(cString: ct_last_error())
-                                }
-                            }
-                        }
-                    }
-                    if let message = (0..<parts).lazy.compactMap({ failures.pointer[$0] }).first {
-                        throw TorchError.libtorch(message)
+                    try Runtime.concurrentSingleThreaded(parts) { w in
+                        let first = n * w / parts, count = n * (w + 1) / parts - first
+                        try check(ct_knn_self(xs.pointer, Int64(n), Int64(d), Int64(k), Int64(first), Int64(count),
+                                              ls.pointer + first * k, ds.pointer + first * k))
                     }
                 }
             }
