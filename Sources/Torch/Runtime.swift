@@ -60,11 +60,11 @@ public enum Runtime {
     /// against each other on few cores when short products alternate with other loops.
     public static func concurrentSingleThreaded(_ count: Int, _ body: @Sendable (Int) throws -> Void) throws {
         guard count > 0 else { return }
-        let errors = WorkerErrors()
+        let errors = ErrorSlot()
         BLASKernels.withSingleThreadedBLAS {
             DispatchQueue.concurrentPerform(iterations: count) { worker in
                 withThreadsOnThisThread(1) {
-                    do { try body(worker) } catch { errors.record(error, worker: worker) }
+                    do { try body(worker) } catch { errors.record(error, at: worker) }
                 }
             }
         }
@@ -91,18 +91,21 @@ public func withGrad<R>(_ body: () throws -> R) rethrows -> R {
     return try body()
 }
 
-/// The error of the lowest-numbered failing worker of `Runtime.concurrentSingleThreaded`.
-private final class WorkerErrors: @unchecked Sendable {
+/// Keeps the error of the lowest-numbered failing worker (image, range…), so that parallel work
+/// reports the same error whichever thread failed first.
+public final class ErrorSlot: @unchecked Sendable {
     private let lock = NSLock()
-    private var lowest: (worker: Int, error: Error)?
+    private var lowest: (index: Int, error: Error)?
 
-    func record(_ error: Error, worker: Int) {
+    public init() {}
+
+    public func record(_ error: Error, at index: Int) {
         lock.lock()
         defer { lock.unlock() }
-        if lowest == nil || worker < lowest!.worker { lowest = (worker, error) }
+        if lowest == nil || index < lowest!.index { lowest = (index, error) }
     }
 
-    var first: Error? {
+    public var first: Error? {
         lock.lock()
         defer { lock.unlock() }
         return lowest?.error

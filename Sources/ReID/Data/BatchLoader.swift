@@ -121,19 +121,3 @@ private struct Prefetch {
 private final class ResultBox: @unchecked Sendable {
     var result: Result<Tensor, Error>?
 }
-
-/// Keeps the error of the lowest-numbered failing image, so messages are deterministic.
-final class ErrorSlot: @unchecked Sendable {
-    private let lock = NSLock()
-    private var best: (index: Int, error: Error)?
-    func record(_ error: Error, at index: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        if best == nil || index < best!.index { best = (index, error) }
-    }
-    var first: Error? {
-        lock.lock()
-        defer { lock.unlock() }
-        return best?.error
-    }
-}
